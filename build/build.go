@@ -1,0 +1,201 @@
+// Package build renders a values file or a package directory to plain
+// manifests: what `vdirender build` prints and what Argo CD applies.
+package build
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/kio/filters"
+	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/vdirender/vdirender/fn"
+	"github.com/vdirender/vdirender/values"
+)
+
+// Failed carries the results of a rendering that failed; nothing may be
+// printed on stdout then.
+type Failed struct{ Results framework.Results }
+
+func (f *Failed) Error() string {
+	n := 0
+	for _, r := range f.Results {
+		if r.Severity == framework.Error {
+			n++
+		}
+	}
+	return fmt.Sprintf("%d error(s)", n)
+}
+
+// Run renders path, a values file, a file holding a VDIPlatform, or a
+// package directory holding one. It returns the objects to apply (local
+// config and internal annotations removed) and the non-error results.
+func Run(path string) ([]*yaml.RNode, framework.Results, error) {
+	items, v, cfg, err := load(path)
+	if err != nil {
+		var fes values.Errors
+		var fe values.FieldError
+		if errors.As(err, &fes) || errors.As(err, &fe) {
+			return nil, nil, &Failed{Results: fn.ErrorResults(cfg, err)}
+		}
+		return nil, nil, err
+	}
+	out, results, err := fn.Render(items, v)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err = Clean(out)
+	return out, results, err
+}
+
+// load reads the input and its values.
+func load(path string) (items []*yaml.RNode, v *values.Values, cfg *yaml.RNode, err error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if st.IsDir() {
+		items, err = kio.LocalPackageReader{PackagePath: path, MatchFilesGlob: kio.MatchAll, PreserveSeqIndent: true}.Read()
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		for _, it := range items {
+			p, _, _ := kioutil.GetFileAnnotations(it)
+			if err := it.PipeE(yaml.SetAnnotation(kioutil.PathAnnotation, filepath.ToSlash(filepath.Join(path, p)))); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+	} else {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if len(data) > values.MaxBytes {
+			return nil, nil, nil, values.FieldError{File: path, Message: fmt.Sprintf("file is %d bytes, more than the %d allowed", len(data), values.MaxBytes)}
+		}
+		if !isKRM(data) {
+			doc, err := values.Parse(path, data)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			v, err := values.Load(doc)
+			return nil, v, nil, err
+		}
+		items, err = (&kio.ByteReader{Reader: bytes.NewReader(data), SetAnnotations: map[string]string{kioutil.PathAnnotation: filepath.ToSlash(path)}, PreserveSeqIndent: true}).Read()
+		if err != nil {
+			return nil, nil, nil, values.FieldError{File: path, Message: err.Error()}
+		}
+	}
+	cfg, err = platform(path, items)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	file, _, _ := kioutil.GetFileAnnotations(cfg)
+	doc, err := values.FromObject(file, cfg)
+	if err != nil {
+		return nil, nil, cfg, err
+	}
+	v, err = values.Load(doc)
+	return items, v, cfg, err
+}
+
+// isKRM tells a file of Kubernetes objects from a plain values file.
+func isKRM(data []byte) bool {
+	var probe struct {
+		APIVersion string `yaml:"apiVersion"`
+		Kind       string `yaml:"kind"`
+	}
+	if err := yaml.Unmarshal(data, &probe); err != nil {
+		return bytes.HasPrefix(bytes.TrimSpace(data), []byte("---"))
+	}
+	return probe.APIVersion != "" && probe.Kind != ""
+}
+
+// platform finds the one VDIPlatform among the items.
+func platform(path string, items []*yaml.RNode) (*yaml.RNode, error) {
+	var found []*yaml.RNode
+	for _, it := range items {
+		if it.GetKind() == values.PlatformKind && it.GetApiVersion() == values.PlatformAPIVersion {
+			found = append(found, it)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return nil, values.FieldError{File: path, Message: fmt.Sprintf("no %s %s found: a package needs one", values.PlatformAPIVersion, values.PlatformKind)}
+	default:
+		return nil, values.FieldError{File: path, Message: fmt.Sprintf("%d %s objects found: a package holds exactly one", len(found), values.PlatformKind)}
+	}
+}
+
+// internalAnnotations are set by readers and orchestrators, never applied.
+var internalAnnotations = []string{
+	kioutil.PathAnnotation, kioutil.IndexAnnotation, kioutil.IdAnnotation, kioutil.SeqIndentAnnotation,
+	kioutil.LegacyPathAnnotation, kioutil.LegacyIndexAnnotation, kioutil.LegacyIdAnnotation,
+	kioutil.InternalAnnotationsMigrationResourceIDAnnotation,
+}
+
+// Clean drops local-config objects (the VDIPlatform, Kptfiles) and the
+// internal annotations, leaving what a cluster should receive.
+func Clean(items []*yaml.RNode) ([]*yaml.RNode, error) {
+	items, err := (&filters.IsLocalConfig{}).Filter(items)
+	if err != nil {
+		return nil, err
+	}
+	out := items[:0]
+	for _, it := range items {
+		if it.GetKind() == "Kptfile" {
+			continue
+		}
+		for _, a := range internalAnnotations {
+			if err := it.PipeE(yaml.ClearAnnotation(a)); err != nil {
+				return nil, err
+			}
+		}
+		if md := it.Field("metadata"); md != nil {
+			if an := md.Value.Field("annotations"); an != nil && len(an.Value.YNode().Content) == 0 {
+				if err := md.Value.PipeE(yaml.Clear("annotations")); err != nil {
+					return nil, err
+				}
+			}
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// Write prints items as one YAML stream.
+func Write(w io.Writer, items []*yaml.RNode) error {
+	return kio.ByteWriter{Writer: w}.Write(items)
+}
+
+// WriteDir writes one file per object under dir, named
+// [namespace/]kind_name.yaml so that reviewers see stable paths.
+func WriteDir(dir string, items []*yaml.RNode) error {
+	for _, it := range items {
+		m, err := it.GetMeta()
+		if err != nil {
+			return err
+		}
+		p := filepath.Join(dir, filepath.FromSlash(kioutil.CreatePathAnnotationValue("", m)))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := Write(&buf, []*yaml.RNode{it}); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+// Package cli holds vdirender's commands. With no arguments the binary is a
+// KRM function (ResourceList on stdin, ResourceList on stdout); the
+// subcommands are for people and for Argo CD.
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/kio"
+
+	"github.com/vdirender/vdirender/fn"
+)
+
+// NewRoot builds the command tree.
+func NewRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "vdirender",
+		Short: "Render a GPU VDI platform for K3s from one values file",
+		Long: `vdirender renders everything a GPU VDI platform on K3s needs from one values
+file: the VDITemplate and VDISession CRDs and their operator, NVIDIA GPU
+time-slicing, Traefik v3 routes, and pinned K3s HelmCharts for Kasm,
+PostgreSQL, Redis, coturn and gpu-operator.
+
+With no arguments it is a KRM function: it reads a ResourceList on stdin whose
+functionConfig is a VDIPlatform (or a ConfigMap with data["values.yaml"]) and
+writes a ResourceList on stdout, for kpt fn render and kustomize.`,
+		Example: `  # render a package or a values file to a YAML stream
+  vdirender build examples/k3s-single-node
+
+  # as a KRM function
+  kpt fn source examples/k3s-single-node | vdirender`,
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runFunction(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	root.AddCommand(newBuild(), newSchema(), newVersion())
+	return root
+}
+
+// runFunction is the KRM function mode. The ResourceList is always written,
+// so orchestrators can show the results; errors also go to stderr.
+func runFunction(in io.Reader, out, errOut io.Writer) error {
+	if f, ok := in.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			return fmt.Errorf("no ResourceList on stdin: run `vdirender build DIR|FILE` or pipe a ResourceList in (see --help)")
+		}
+	}
+	var rl framework.ResourceList
+	proc := framework.ResourceListProcessorFunc(func(l *framework.ResourceList) error {
+		err := fn.Processor{}.Process(l)
+		rl = *l
+		return err
+	})
+	err := framework.Execute(proc, &kio.ByteReadWriter{Reader: in, Writer: out, KeepReaderAnnotations: true})
+	if err != nil {
+		printResults(errOut, rl.Results)
+	}
+	return err
+}
+
+// printResults writes errors and warnings for people, one per line.
+func printResults(w io.Writer, results framework.Results) {
+	for _, r := range results {
+		if r.Severity == framework.Info {
+			continue
+		}
+		fmt.Fprintf(w, "%s: %s\n", r.Severity, describe(r))
+	}
+}
+
+func describe(r *framework.Result) string {
+	s := ""
+	if r.File != nil && r.File.Path != "" {
+		s += r.File.Path
+		if line := r.Tags["line"]; line != "" {
+			s += ":" + line
+		}
+		s += ": "
+	}
+	if r.Field != nil && r.Field.Path != "" {
+		s += r.Field.Path + ": "
+	}
+	return s + r.Message
+}

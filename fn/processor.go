@@ -1,0 +1,136 @@
+// Package fn is the KRM function: a ResourceList in, a ResourceList out. It
+// reads the values from the functionConfig, renders the platform and puts it
+// beside the items it was given, replacing what an earlier run generated.
+package fn
+
+import (
+	"errors"
+	"fmt"
+
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/vdirender/vdirender/generate"
+	"github.com/vdirender/vdirender/render"
+	"github.com/vdirender/vdirender/values"
+)
+
+// ErrFailed is returned when any result has severity error; the items are
+// then left exactly as they came in.
+var ErrFailed = errors.New("vdirender: rendering failed; see results")
+
+// Processor renders the platform described by the functionConfig.
+type Processor struct{}
+
+// Process implements framework.ResourceListProcessor.
+func (Processor) Process(rl *framework.ResourceList) error {
+	v, results := LoadValues(rl.FunctionConfig)
+	rl.Results = append(rl.Results, results...)
+	if v == nil {
+		return ErrFailed
+	}
+	items, results, err := Render(rl.Items, v)
+	if err != nil {
+		return err
+	}
+	rl.Items = items
+	rl.Results = append(rl.Results, results...)
+	return nil
+}
+
+// Render puts the platform rendered from v beside items, replacing what an
+// earlier run generated, and returns the items in a stable order with the
+// results of the checks.
+func Render(items []*yaml.RNode, v *values.Values) ([]*yaml.RNode, framework.Results, error) {
+	generated, err := render.Objects(v)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]*yaml.RNode, 0, len(items)+len(generated))
+	for _, it := range items {
+		if !IsGenerated(it) {
+			out = append(out, it)
+		}
+	}
+	out = append(out, generated...)
+	render.Sort(out)
+	return out, capacityResults(v), nil
+}
+
+// IsGenerated tells the objects an earlier run rendered: they are replaced,
+// so that rendering the output again changes nothing.
+func IsGenerated(n *yaml.RNode) bool {
+	return n.GetLabels()[generate.ManagedByLabel] == generate.ManagedBy
+}
+
+// LoadValues reads typed values from a functionConfig. On failure it returns
+// nil and one error result per problem.
+func LoadValues(cfg *yaml.RNode) (*values.Values, framework.Results) {
+	if cfg == nil || cfg.IsNilOrEmpty() {
+		return nil, framework.Results{{Severity: framework.Error,
+			Message: fmt.Sprintf("no functionConfig: give a %s %s whose spec is the values, or a ConfigMap with data[%q]", values.PlatformAPIVersion, values.PlatformKind, values.ConfigMapKey)}}
+	}
+	file, _, _ := kioutil.GetFileAnnotations(cfg)
+	doc, err := values.FromObject(file, cfg)
+	if err == nil {
+		var v *values.Values
+		if v, err = values.Load(doc); err == nil {
+			return v, nil
+		}
+	}
+	return nil, ErrorResults(cfg, err)
+}
+
+// ErrorResults turns values errors into KRM results that name the
+// functionConfig, the field path and the file.
+func ErrorResults(cfg *yaml.RNode, err error) framework.Results {
+	var ref *yaml.ResourceIdentifier
+	var index int
+	if cfg != nil {
+		if m, merr := cfg.GetMeta(); merr == nil {
+			ref = &yaml.ResourceIdentifier{TypeMeta: m.TypeMeta, NameMeta: m.ObjectMeta.NameMeta}
+		}
+		_, idx, _ := kioutil.GetFileAnnotations(cfg)
+		fmt.Sscan(idx, &index)
+	}
+	var fes values.Errors
+	var fe values.FieldError
+	switch {
+	case errors.As(err, &fes):
+	case errors.As(err, &fe):
+		fes = values.Errors{fe}
+	default:
+		return framework.Results{{Severity: framework.Error, Message: err.Error(), ResourceRef: ref}}
+	}
+	out := make(framework.Results, 0, len(fes))
+	for _, e := range fes {
+		r := &framework.Result{Severity: framework.Error, Message: e.Message, ResourceRef: ref}
+		if e.Path != "" {
+			r.Field = &framework.Field{Path: e.Path}
+		}
+		if e.File != "" {
+			r.File = &framework.File{Path: e.File, Index: index}
+		}
+		if e.Line > 0 {
+			r.Tags = map[string]string{"line": fmt.Sprint(e.Line)}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// capacityResults reports, per pool, how many time-slices the persistent
+// sessions use.
+func capacityResults(v *values.Values) framework.Results {
+	var out framework.Results
+	for _, p := range v.Capacity().Pools {
+		out = append(out, &framework.Result{
+			Severity: framework.Info,
+			Message: fmt.Sprintf("node pool %s: %d of %d nvidia.com/gpu time-slices used by %d persistent sessions (%d nodes x %d GPUs x %d replicas)",
+				p.Pool.Name, p.Demand, p.Slices, p.Sessions, p.Pool.Nodes, p.Pool.GPUsPerNode, p.Pool.Replicas),
+			Tags: map[string]string{"check": "gpu-capacity"},
+		})
+	}
+	return out
+}

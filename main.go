@@ -1,0 +1,16 @@
+// Command vdirender renders a GPU VDI platform for K3s from one values file.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/vdirender/vdirender/cli"
+)
+
+func main() {
+	if err := cli.NewRoot().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "vdirender:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,213 @@
+package values
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// Default versions and images. Every chart is pinned to an exact version; a
+// values file may pin another one, never a range.
+var defaultCharts = Charts{
+	Kasm:        Chart{Repo: "https://helm.kasmweb.com/", Name: "kasm", Version: "1.1181.1"},
+	PostgreSQL:  Chart{Repo: "https://charts.bitnami.com/bitnami", Name: "postgresql", Version: "15.3.1"},
+	Redis:       Chart{Repo: "https://charts.bitnami.com/bitnami", Name: "redis", Version: "21.2.13"},
+	Coturn:      Chart{Repo: "https://small-hack.github.io/coturn-chart/", Name: "coturn", Version: "9.4.0"},
+	GPUOperator: Chart{Repo: "https://helm.ngc.nvidia.com/nvidia", Name: "gpu-operator", Version: "v25.10.1"},
+}
+
+// DefaultOperatorImage is the VDI operator image rendered when none is given.
+const DefaultOperatorImage = "ghcr.io/vdirender/vdirender:v0.1.0"
+
+// Default names and sizes.
+const (
+	DefaultKasmNamespace    = "kasm"
+	DefaultGPUNamespace     = "gpu-operator"
+	DefaultVDINamespace     = "vdi-system"
+	DefaultSessionNamespace = "vdi-sessions"
+	DefaultConfigMapName    = "time-slicing-config"
+	DefaultReplicas         = 8
+	DefaultStreamingPort    = 8080
+	DefaultTURNPort         = 3478
+	DefaultWebsocketTimeout = "3600s"
+	DefaultUDPTimeout       = "60s"
+	DefaultIdleTimeout      = "30m"
+	DefaultMaxSession       = "8h"
+	DefaultMountPath        = "/home/user"
+	LocalPath               = "local-path"
+)
+
+func quantity(s string) resource.Quantity { return resource.MustParse(s) }
+
+// sessionResources are the platform's defaults for one desktop: one time-slice
+// of a GPU and enough CPU and memory for a desktop on a 4-8 GB node.
+func sessionResources() corev1.ResourceRequirements {
+	return corev1.ResourceRequirements{
+		Limits: corev1.ResourceList{
+			corev1.ResourceCPU: quantity("1000m"), corev1.ResourceMemory: quantity("4Gi"), GPUResource: quantity("1"),
+		},
+		Requests: corev1.ResourceList{
+			corev1.ResourceCPU: quantity("250m"), corev1.ResourceMemory: quantity("1Gi"), GPUResource: quantity("1"),
+		},
+	}
+}
+
+func operatorResources() corev1.ResourceRequirements {
+	return corev1.ResourceRequirements{
+		Limits:   corev1.ResourceList{corev1.ResourceCPU: quantity("500m"), corev1.ResourceMemory: quantity("256Mi")},
+		Requests: corev1.ResourceList{corev1.ResourceCPU: quantity("50m"), corev1.ResourceMemory: quantity("64Mi")},
+	}
+}
+
+// GPUResource is the extended resource that time-slicing multiplies.
+const GPUResource corev1.ResourceName = "nvidia.com/gpu"
+
+// Default fills every field the user left out. It never overrides what the
+// user wrote, so defaulting twice is the same as once.
+func (v *Values) Default() {
+	g := &v.Global
+	setString(&g.Namespace, DefaultKasmNamespace)
+	setString(&g.StorageClass, LocalPath)
+	if g.Image.PullPolicy == "" {
+		g.Image.PullPolicy = corev1.PullIfNotPresent
+	}
+	setBool(&g.Ingress.Enabled, false)
+
+	setBool(&v.Postgres.Enabled, true)
+	setString(&v.Postgres.Primary.Persistence.StorageClass, g.StorageClass)
+	setQuantity(&v.Postgres.Primary.Persistence.Size, "8Gi")
+	setBool(&v.Redis.Enabled, true)
+	setString(&v.Redis.Persistence.StorageClass, g.StorageClass)
+	setQuantity(&v.Redis.Persistence.Size, "1Gi")
+
+	gpu := &v.GPU
+	setString(&gpu.Operator.Mode, OperatorInstall)
+	setString(&gpu.Operator.Namespace, DefaultGPUNamespace)
+	setBool(&gpu.Operator.Driver, false)
+	setString(&gpu.TimeSlicing.ConfigMapName, DefaultConfigMapName)
+	if gpu.TimeSlicing.Replicas == 0 {
+		gpu.TimeSlicing.Replicas = DefaultReplicas
+	}
+	setBool(&gpu.TimeSlicing.FailRequestsGreaterThanOne, true)
+	if len(gpu.NodePools) == 0 {
+		gpu.NodePools = []NodePool{{Name: "default", Nodes: 1, GPUsPerNode: 1}}
+	}
+	for i := range gpu.NodePools {
+		if gpu.NodePools[i].Replicas == 0 {
+			gpu.NodePools[i].Replicas = gpu.TimeSlicing.Replicas
+		}
+	}
+
+	vdi := &v.VDI
+	setString(&vdi.Namespace, DefaultVDINamespace)
+	setString(&vdi.SessionNamespace, DefaultSessionNamespace)
+	setString(&vdi.Operator.Image, DefaultOperatorImage)
+	if vdi.Operator.Replicas == nil {
+		one := int32(1)
+		vdi.Operator.Replicas = &one
+	}
+	fillResources(&vdi.Operator.Resources, operatorResources())
+	fillResources(&vdi.SessionDefaults.Resources, sessionResources())
+	setString(&vdi.SessionDefaults.IdleTimeout, DefaultIdleTimeout)
+	setString(&vdi.SessionDefaults.MaxSessionLength, DefaultMaxSession)
+	setQuantity(&vdi.SessionDefaults.Storage.Size, "20Gi")
+	setString(&vdi.SessionDefaults.Storage.MountPath, DefaultMountPath)
+	for i := range vdi.Templates {
+		t := &vdi.Templates[i]
+		setString(&t.Streaming.Protocol, ProtocolWebRTC)
+		if t.Streaming.Port == 0 {
+			t.Streaming.Port = DefaultStreamingPort
+		}
+		if t.Resources == nil {
+			t.Resources = &corev1.ResourceRequirements{}
+		}
+		// A GPU limit alone means requests equal to it, as Kubernetes reads it.
+		if q, ok := t.Resources.Limits[GPUResource]; ok {
+			t.Resources.Requests = fillList(t.Resources.Requests, corev1.ResourceList{GPUResource: q})
+		}
+		fillResources(t.Resources, vdi.SessionDefaults.Resources)
+		setString(&t.IdleTimeout, vdi.SessionDefaults.IdleTimeout)
+		setString(&t.MaxSessionLength, vdi.SessionDefaults.MaxSessionLength)
+		if t.Storage != nil {
+			setQuantity(&t.Storage.Size, vdi.SessionDefaults.Storage.Size.String())
+			setString(&t.Storage.MountPath, vdi.SessionDefaults.Storage.MountPath)
+		}
+	}
+
+	in := &v.Ingress
+	if len(in.EntryPoints) == 0 {
+		in.EntryPoints = []string{"websecure"}
+	}
+	if in.SessionHost == "" && g.Hostname != "" {
+		in.SessionHost = "sessions." + g.Hostname
+	}
+	setString(&in.WebsocketTimeout, DefaultWebsocketTimeout)
+
+	t := &v.TURN
+	setBool(&t.Enabled, true)
+	if t.Port == 0 {
+		t.Port = DefaultTURNPort
+	}
+	setString(&t.EntryPoint, "turn")
+	setString(&t.Realm, g.Hostname)
+	setString(&t.SecretName, "coturn-auth")
+	if t.MinPort == 0 {
+		t.MinPort = 49152
+	}
+	if t.MaxPort == 0 {
+		t.MaxPort = 49252
+	}
+	setString(&t.UDPTimeout, DefaultUDPTimeout)
+
+	setChart(&v.Charts.Kasm, defaultCharts.Kasm)
+	setChart(&v.Charts.PostgreSQL, defaultCharts.PostgreSQL)
+	setChart(&v.Charts.Redis, defaultCharts.Redis)
+	setChart(&v.Charts.Coturn, defaultCharts.Coturn)
+	setChart(&v.Charts.GPUOperator, defaultCharts.GPUOperator)
+}
+
+// fillResources copies each default request and limit that r lacks.
+func fillResources(r *corev1.ResourceRequirements, def corev1.ResourceRequirements) {
+	r.Limits = fillList(r.Limits, def.Limits)
+	r.Requests = fillList(r.Requests, def.Requests)
+}
+
+func fillList(l, def corev1.ResourceList) corev1.ResourceList {
+	if len(def) == 0 {
+		return l
+	}
+	if l == nil {
+		l = corev1.ResourceList{}
+	}
+	for k, q := range def {
+		if _, ok := l[k]; !ok {
+			l[k] = q.DeepCopy()
+		}
+	}
+	return l
+}
+
+func setChart(c *Chart, def Chart) {
+	setString(&c.Repo, def.Repo)
+	setString(&c.Name, def.Name)
+	setString(&c.Version, def.Version)
+}
+
+func setString(p *string, def string) {
+	if *p == "" {
+		*p = def
+	}
+}
+
+func setBool(p **bool, def bool) {
+	if *p == nil {
+		b := def
+		*p = &b
+	}
+}
+
+func setQuantity(p **resource.Quantity, def string) {
+	if *p == nil {
+		q := resource.MustParse(def)
+		*p = &q
+	}
+}

@@ -1,0 +1,236 @@
+// Package values holds the typed values file of vdirender: the one input a
+// platform engineer writes. The shape of global, postgres, redis, kasmManager
+// and kasmApi follows what people already write for Kasm on a small K3s
+// cluster; the other sections describe the GPU VDI platform around it.
+package values
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// Values is the whole values file. Every field has a JSON-schema twin in
+// schemas/values.schema.json; a test keeps the two in step.
+type Values struct {
+	Global      Global    `json:"global"`
+	Postgres    Postgres  `json:"postgres"`
+	Redis       Redis     `json:"redis"`
+	KasmManager Component `json:"kasmManager"`
+	KasmAPI     Component `json:"kasmApi"`
+	GPU         GPU       `json:"gpu"`
+	VDI         VDI       `json:"vdi"`
+	Ingress     Ingress   `json:"ingress"`
+	TURN        TURN      `json:"turn"`
+	Charts      Charts    `json:"charts"`
+}
+
+// Global mirrors the Kasm chart's global section as people write it.
+type Global struct {
+	// Hostname is the public name of Kasm; sessions and TURN derive theirs from it.
+	Hostname string `json:"hostname"`
+	// Namespace is where Kasm and its databases run.
+	Namespace    string        `json:"namespace,omitempty"`
+	StorageClass string        `json:"storageClass,omitempty"`
+	Image        GlobalImage   `json:"image,omitempty"`
+	Ingress      GlobalIngress `json:"ingress,omitempty"`
+}
+
+// GlobalImage carries the pull policy handed to every chart.
+type GlobalImage struct {
+	PullPolicy corev1.PullPolicy `json:"pullPolicy,omitempty"`
+}
+
+// GlobalIngress says whether the Kasm chart renders its own Ingress. When it
+// is false (the K3s default here) the cluster's Traefik is used through the
+// IngressRoutes that vdirender renders.
+type GlobalIngress struct {
+	Enabled *bool `json:"enabled,omitempty"`
+}
+
+// Postgres is the database of Kasm. Enabled deploys the PostgreSQL sub-chart
+// and points Kasm at it; disabled keeps the database built into the Kasm chart.
+type Postgres struct {
+	Enabled *bool           `json:"enabled,omitempty"`
+	Primary PostgresPrimary `json:"primary,omitempty"`
+}
+
+// PostgresPrimary is the primary server's persistence and resources.
+type PostgresPrimary struct {
+	Persistence Persistence                 `json:"persistence,omitempty"`
+	Resources   corev1.ResourceRequirements `json:"resources,omitempty"`
+}
+
+// Persistence is a volume's storage class and size.
+type Persistence struct {
+	StorageClass string             `json:"storageClass,omitempty"`
+	Size         *resource.Quantity `json:"size,omitempty"`
+}
+
+// Redis is the Redis sub-chart.
+type Redis struct {
+	Enabled     *bool                       `json:"enabled,omitempty"`
+	Resources   corev1.ResourceRequirements `json:"resources,omitempty"`
+	Persistence Persistence                 `json:"persistence,omitempty"`
+}
+
+// Component is a Kasm service whose resources can be set.
+type Component struct {
+	Resources corev1.ResourceRequirements `json:"resources,omitempty"`
+}
+
+// GPU describes gpu-operator, time-slicing and the GPU node pools.
+type GPU struct {
+	Operator    GPUOperator `json:"operator,omitempty"`
+	TimeSlicing TimeSlicing `json:"timeSlicing,omitempty"`
+	NodePools   []NodePool  `json:"nodePools,omitempty"`
+}
+
+// Operator modes.
+const (
+	OperatorInstall  = "install"
+	OperatorExisting = "existing"
+)
+
+// GPUOperator says whether vdirender installs gpu-operator or patches an
+// operator that is already there.
+type GPUOperator struct {
+	Mode      string `json:"mode,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
+	// Driver installs the NVIDIA driver from the operator; off when the host has one.
+	Driver *bool `json:"driver,omitempty"`
+}
+
+// TimeSlicing is the device-plugin sharing configuration.
+type TimeSlicing struct {
+	ConfigMapName string `json:"configMapName,omitempty"`
+	// Replicas is how many slices each physical GPU advertises (>= 2).
+	Replicas int `json:"replicas,omitempty"`
+	// FailRequestsGreaterThanOne refuses containers that ask for more than one slice.
+	FailRequestsGreaterThanOne *bool `json:"failRequestsGreaterThanOne,omitempty"`
+}
+
+// NodePool is a set of identical GPU nodes sharing one time-slicing config.
+type NodePool struct {
+	Name        string `json:"name"`
+	Nodes       int    `json:"nodes"`
+	GPUsPerNode int    `json:"gpusPerNode"`
+	// Replicas overrides gpu.timeSlicing.replicas for this pool.
+	Replicas int `json:"replicas,omitempty"`
+}
+
+// VDI is the operator and the desktop sessions it serves.
+type VDI struct {
+	Namespace        string          `json:"namespace,omitempty"`
+	SessionNamespace string          `json:"sessionNamespace,omitempty"`
+	Operator         VDIOperator     `json:"operator,omitempty"`
+	SessionDefaults  SessionDefaults `json:"sessionDefaults,omitempty"`
+	Templates        []Template      `json:"templates,omitempty"`
+	Sessions         []Session       `json:"sessions,omitempty"`
+}
+
+// VDIOperator is the operator Deployment.
+type VDIOperator struct {
+	Image     string                      `json:"image,omitempty"`
+	Replicas  *int32                      `json:"replicas,omitempty"`
+	Resources corev1.ResourceRequirements `json:"resources,omitempty"`
+}
+
+// SessionDefaults apply to every template that does not say otherwise.
+type SessionDefaults struct {
+	Resources        corev1.ResourceRequirements `json:"resources,omitempty"`
+	IdleTimeout      string                      `json:"idleTimeout,omitempty"`
+	MaxSessionLength string                      `json:"maxSessionLength,omitempty"`
+	Storage          Storage                     `json:"storage,omitempty"`
+}
+
+// Storage is a session's home volume.
+type Storage struct {
+	Size      *resource.Quantity `json:"size,omitempty"`
+	MountPath string             `json:"mountPath,omitempty"`
+}
+
+// Template is one kind of desktop.
+type Template struct {
+	Name             string                       `json:"name"`
+	DisplayName      string                       `json:"displayName,omitempty"`
+	Image            string                       `json:"image"`
+	NodePool         string                       `json:"nodePool,omitempty"`
+	Streaming        Streaming                    `json:"streaming,omitempty"`
+	Resources        *corev1.ResourceRequirements `json:"resources,omitempty"`
+	Env              []EnvVar                     `json:"env,omitempty"`
+	Storage          *Storage                     `json:"storage,omitempty"`
+	IdleTimeout      string                       `json:"idleTimeout,omitempty"`
+	MaxSessionLength string                       `json:"maxSessionLength,omitempty"`
+}
+
+// Streaming protocols.
+const (
+	ProtocolWebRTC    = "webrtc"
+	ProtocolWebsocket = "websocket"
+)
+
+// Streaming is how the desktop reaches the browser.
+type Streaming struct {
+	Protocol string `json:"protocol,omitempty"`
+	Port     int32  `json:"port,omitempty"`
+	Encoder  string `json:"encoder,omitempty"`
+}
+
+// EnvVar is a plain environment variable of a desktop.
+type EnvVar struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Session is a persistent desktop of one user.
+type Session struct {
+	Name     string `json:"name"`
+	Template string `json:"template"`
+	User     string `json:"user"`
+}
+
+// Ingress configures the Traefik v3 routes.
+type Ingress struct {
+	EntryPoints []string `json:"entryPoints,omitempty"`
+	TLS         TLS      `json:"tls,omitempty"`
+	// SessionHost serves session websockets; default sessions.<global.hostname>.
+	SessionHost string `json:"sessionHost,omitempty"`
+	// WebsocketTimeout replaces Traefik v3's 60 s readTimeout on the entrypoints.
+	WebsocketTimeout string `json:"websocketTimeout,omitempty"`
+}
+
+// TLS is either a Secret or a certificate resolver.
+type TLS struct {
+	SecretName   string `json:"secretName,omitempty"`
+	CertResolver string `json:"certResolver,omitempty"`
+}
+
+// TURN configures coturn for WebRTC streaming.
+type TURN struct {
+	Enabled    *bool  `json:"enabled,omitempty"`
+	Port       int32  `json:"port,omitempty"`
+	EntryPoint string `json:"entryPoint,omitempty"`
+	Realm      string `json:"realm,omitempty"`
+	// SecretName holds the shared secret (key static-auth-secret) for time-limited credentials.
+	SecretName string `json:"secretName,omitempty"`
+	MinPort    int32  `json:"minPort,omitempty"`
+	MaxPort    int32  `json:"maxPort,omitempty"`
+	// UDPTimeout replaces Traefik's 3 s UDP session timeout on the TURN entrypoint.
+	UDPTimeout string `json:"udpTimeout,omitempty"`
+}
+
+// Charts pins every sub-chart.
+type Charts struct {
+	Kasm        Chart `json:"kasm,omitempty"`
+	PostgreSQL  Chart `json:"postgresql,omitempty"`
+	Redis       Chart `json:"redis,omitempty"`
+	Coturn      Chart `json:"coturn,omitempty"`
+	GPUOperator Chart `json:"gpuOperator,omitempty"`
+}
+
+// Chart is a chart in a repository at one exact version.
+type Chart struct {
+	Repo    string `json:"repo,omitempty"`
+	Name    string `json:"name,omitempty"`
+	Version string `json:"version,omitempty"`
+}

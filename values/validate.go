@@ -1,0 +1,129 @@
+package values
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// exactVersion accepts an exact semantic version with an optional leading v,
+// the way chart repositories tag releases; ranges, wildcards and "latest" fail.
+var exactVersion = regexp.MustCompile(`^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+
+// IsExactVersion reports whether v pins one chart release.
+func IsExactVersion(v string) bool { return exactVersion.MatchString(v) }
+
+// validate checks what the schema cannot: references between sections,
+// pinned versions, GPU requests and the time-sliced capacity.
+func (v *Values) validate(d Document) Errors {
+	var errs Errors
+	add := func(tokens []string, format string, args ...any) {
+		errs = append(errs, d.errorAt(tokens, format, args...))
+	}
+
+	for _, c := range []struct {
+		key   string
+		chart Chart
+	}{{"kasm", v.Charts.Kasm}, {"postgresql", v.Charts.PostgreSQL}, {"redis", v.Charts.Redis}, {"coturn", v.Charts.Coturn}, {"gpuOperator", v.Charts.GPUOperator}} {
+		if !IsExactVersion(c.chart.Version) {
+			add([]string{"charts", c.key, "version"}, "%q is not an exact version: pin one release such as 1.2.3, never a range or latest", c.chart.Version)
+		}
+	}
+
+	if v.Ingress.TLS.SecretName != "" && v.Ingress.TLS.CertResolver != "" {
+		add([]string{"ingress", "tls"}, "set secretName or certResolver, not both")
+	}
+	if v.TURN.MinPort > v.TURN.MaxPort {
+		add([]string{"turn", "minPort"}, "relay range is empty: minPort %d is above maxPort %d", v.TURN.MinPort, v.TURN.MaxPort)
+	}
+
+	pools := map[string]bool{}
+	for i, p := range v.GPU.NodePools {
+		if pools[p.Name] {
+			add([]string{"gpu", "nodePools", strconv.Itoa(i), "name"}, "node pool %q is defined twice", p.Name)
+		}
+		pools[p.Name] = true
+	}
+
+	templates := map[string]int{}
+	for i, t := range v.VDI.Templates {
+		base := []string{"vdi", "templates", strconv.Itoa(i)}
+		if _, dup := templates[t.Name]; dup {
+			add(append(base, "name"), "template %q is defined twice", t.Name)
+		}
+		templates[t.Name] = i
+		if t.NodePool != "" && !pools[t.NodePool] {
+			add(append(base, "nodePool"), "node pool %q is not in gpu.nodePools", t.NodePool)
+		}
+		errs = append(errs, v.checkGPU(d, append(base, "resources"), *t.Resources)...)
+	}
+
+	sessions := map[string]bool{}
+	for i, s := range v.VDI.Sessions {
+		base := []string{"vdi", "sessions", strconv.Itoa(i)}
+		if sessions[s.Name] {
+			add(append(base, "name"), "session %q is defined twice", s.Name)
+		}
+		sessions[s.Name] = true
+		if _, ok := templates[s.Template]; !ok {
+			add(append(base, "template"), "template %q is not in vdi.templates", s.Template)
+		}
+	}
+	if len(errs) == 0 {
+		for _, c := range v.Capacity().Overcommitted() {
+			add([]string{"vdi", "sessions"}, "%s", c.String())
+		}
+	}
+	sortErrors(errs)
+	return errs
+}
+
+// checkGPU enforces what the API server and the device plugin would: a whole
+// number of GPUs, requests equal to limits, and one slice per container when
+// the plugin refuses larger requests.
+func (v *Values) checkGPU(d Document, tokens []string, r corev1.ResourceRequirements) Errors {
+	var errs Errors
+	at := func(section string) []string {
+		return append(append([]string{}, tokens...), section, string(GPUResource))
+	}
+	lim, hasLim := r.Limits[GPUResource]
+	req, hasReq := r.Requests[GPUResource]
+	for _, q := range []struct {
+		section string
+		has     bool
+		val     int64
+		whole   bool
+	}{{"limits", hasLim, lim.Value(), lim.MilliValue()%1000 == 0}, {"requests", hasReq, req.Value(), req.MilliValue()%1000 == 0}} {
+		if q.has && !q.whole {
+			errs = append(errs, d.errorAt(at(q.section), "nvidia.com/gpu must be a whole number"))
+		}
+	}
+	if hasReq && !hasLim {
+		errs = append(errs, d.errorAt(at("limits"), "nvidia.com/gpu needs a limit equal to its request"))
+	}
+	if hasReq && hasLim && req.Cmp(lim) != 0 {
+		errs = append(errs, d.errorAt(at("requests"), "nvidia.com/gpu request %s must equal its limit %s", req.String(), lim.String()))
+	}
+	if hasLim && lim.Value() > 1 && *v.GPU.TimeSlicing.FailRequestsGreaterThanOne {
+		errs = append(errs, d.errorAt(at("limits"), "asks for %s time-slices, but gpu.timeSlicing.failRequestsGreaterThanOne lets a container have only 1", lim.String()))
+	}
+	return errs
+}
+
+// GPUs is the number of GPU time-slices a template asks for.
+func (t Template) GPUs() int64 {
+	if t.Resources == nil {
+		return 0
+	}
+	q, ok := t.Resources.Limits[GPUResource]
+	if !ok {
+		return 0
+	}
+	return q.Value()
+}
+
+func (p NodePool) String() string {
+	return fmt.Sprintf("%s (%d nodes x %d GPUs x %d replicas)", p.Name, p.Nodes, p.GPUsPerNode, p.Replicas)
+}
