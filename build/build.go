@@ -98,12 +98,36 @@ func load(path string) (items []*yaml.RNode, v *values.Values, cfg *yaml.RNode, 
 		return nil, nil, nil, err
 	}
 	file, _, _ := kioutil.GetFileAnnotations(cfg)
-	doc, err := values.FromObject(file, cfg)
+	doc, err := values.FromObject(file, withFileLines(file, cfg))
 	if err != nil {
 		return nil, nil, cfg, err
 	}
 	v, err = values.Load(doc)
 	return items, v, cfg, err
+}
+
+// withFileLines returns cfg as parsed from its own file, so that errors
+// carry lines of the file rather than of one document inside it. Readers
+// parse each document of a multi-document file on its own.
+func withFileLines(file string, cfg *yaml.RNode) *yaml.RNode {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return cfg
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		if dec.Decode(&doc) != nil {
+			return cfg
+		}
+		n := yaml.NewRNode(&doc)
+		if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+			n = yaml.NewRNode(doc.Content[0])
+		}
+		if n.GetKind() == cfg.GetKind() && n.GetApiVersion() == cfg.GetApiVersion() && n.GetName() == cfg.GetName() {
+			return n
+		}
+	}
 }
 
 // isKRM tells a file of Kubernetes objects from a plain values file.

@@ -79,7 +79,26 @@ func LoadValues(cfg *yaml.RNode) (*values.Values, framework.Results) {
 			return v, nil
 		}
 	}
-	return nil, ErrorResults(cfg, err)
+	// Lines inside a ResourceList are not lines of the user's file.
+	return nil, ErrorResults(cfg, withoutLines(err))
+}
+
+func withoutLines(err error) error {
+	var fes values.Errors
+	var fe values.FieldError
+	switch {
+	case errors.As(err, &fes):
+		out := make(values.Errors, len(fes))
+		for i, e := range fes {
+			e.Line = 0
+			out[i] = e
+		}
+		return out
+	case errors.As(err, &fe):
+		fe.Line = 0
+		return fe
+	}
+	return err
 }
 
 // ErrorResults turns values errors into KRM results that name the

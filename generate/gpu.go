@@ -41,7 +41,6 @@ func GPU(v *values.Values) []any {
 
 	if v.GPU.Operator.Mode == values.OperatorExisting {
 		m := meta(nvidia.ClusterPolicyName, "", "gpu")
-		m.Labels = nil
 		// Applied server-side, this object sets only the fields below.
 		m.Annotations = map[string]string{"argocd.argoproj.io/sync-options": "ServerSideApply=true"}
 		return []any{cm, &nvidia.ClusterPolicy{

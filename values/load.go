@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -51,6 +52,9 @@ func Schema() (*jsonschema.Schema, error) {
 // Values, fills the defaults and checks the rules that span fields. Every
 // problem is returned at once, each with its file, line and field path.
 func Load(doc Document) (*Values, error) {
+	if errs := doc.duplicateKeys(doc.Node, nil); len(errs) > 0 {
+		return nil, errs
+	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	if err := enc.Encode(doc.Node); err != nil {
@@ -89,11 +93,39 @@ func Load(doc Document) (*Values, error) {
 	return &v, nil
 }
 
+// duplicateKeys finds keys given twice in one mapping: YAML parsers keep one
+// of them silently, so the other setting would be lost.
+func (d Document) duplicateKeys(n *yaml.Node, tokens []string) Errors {
+	var errs Errors
+	switch n.Kind {
+	case yaml.MappingNode:
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i].Value
+			path := append(slices.Clone(tokens), k)
+			if seen[k] {
+				errs = append(errs, FieldError{File: d.File, Line: d.line(n.Content[i]), Path: d.fieldPath(path), Message: fmt.Sprintf("key %q is given twice in the same mapping", k)})
+			}
+			seen[k] = true
+			errs = append(errs, d.duplicateKeys(n.Content[i+1], path)...)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			errs = append(errs, d.duplicateKeys(c, append(slices.Clone(tokens), strconv.Itoa(i)))...)
+		}
+	}
+	return errs
+}
+
 // schemaErrors flattens a schema failure into one FieldError per leaf cause.
 func (d Document) schemaErrors(ve *jsonschema.ValidationError) Errors {
 	var errs Errors
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
+		if hint, ok := schemaHint(e.SchemaURL); ok {
+			errs = append(errs, d.errorAt(e.InstanceLocation, "%s", hint))
+			return
+		}
 		if len(e.Causes) > 0 {
 			for _, c := range e.Causes {
 				walk(c)
@@ -107,8 +139,11 @@ func (d Document) schemaErrors(ve *jsonschema.ValidationError) Errors {
 				errs = append(errs, d.errorAt(tokens, "unknown field %q (a typo here would silently switch a feature off)", p))
 			}
 		case *kind.Required:
+			// Point at the key of the object that lacks the field.
 			for _, p := range k.Missing {
-				errs = append(errs, d.errorAt(append(slices.Clone(e.InstanceLocation), p), "required field is missing"))
+				fe := d.errorAt(append(slices.Clone(e.InstanceLocation), p), "required field is missing")
+				fe.Line = d.keyLine(e.InstanceLocation)
+				errs = append(errs, fe)
 			}
 		default:
 			errs = append(errs, d.errorAt(e.InstanceLocation, "%s", e.ErrorKind.LocalizedString(printer)))
@@ -117,6 +152,27 @@ func (d Document) schemaErrors(ve *jsonschema.ValidationError) Errors {
 	walk(ve)
 	sortErrors(errs)
 	return dedupe(errs)
+}
+
+// hints replace the schema library's wording for the shared definitions whose
+// failures would otherwise read as regular expressions or oneOf branches.
+var hints = map[string]string{
+	"/$defs/chart/properties/version": "is not an exact version: pin one release such as 1.2.3, never a range or latest",
+	"/$defs/quantity":                 "must be a Kubernetes quantity such as 500m, 1Gi or 2",
+	"/$defs/duration":                 "must be a duration such as 90s, 30m or 8h",
+	"/$defs/name":                     "must be a lowercase DNS label: a-z, 0-9 and '-', at most 63 characters",
+	"/properties/gpu/properties/timeSlicing/properties/replicas":     "must be at least 2: the device plugin refuses fewer time-slices per GPU",
+	"/properties/gpu/properties/nodePools/items/properties/replicas": "must be at least 2: the device plugin refuses fewer time-slices per GPU",
+}
+
+func schemaHint(schemaURL string) (string, bool) {
+	_, frag, _ := strings.Cut(schemaURL, "#")
+	for prefix, hint := range hints {
+		if rest, ok := strings.CutPrefix(frag, prefix); ok && (rest == "" || !strings.HasPrefix(rest, "/properties")) {
+			return hint, true
+		}
+	}
+	return "", false
 }
 
 func sortErrors(errs Errors) {

@@ -2,34 +2,17 @@ package values
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
 )
 
-// exactVersion accepts an exact semantic version with an optional leading v,
-// the way chart repositories tag releases; ranges, wildcards and "latest" fail.
-var exactVersion = regexp.MustCompile(`^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
-
-// IsExactVersion reports whether v pins one chart release.
-func IsExactVersion(v string) bool { return exactVersion.MatchString(v) }
-
-// validate checks what the schema cannot: references between sections,
-// pinned versions, GPU requests and the time-sliced capacity.
+// validate checks what the schema cannot: references between sections, GPU
+// requests and the time-sliced capacity.
 func (v *Values) validate(d Document) Errors {
 	var errs Errors
 	add := func(tokens []string, format string, args ...any) {
 		errs = append(errs, d.errorAt(tokens, format, args...))
-	}
-
-	for _, c := range []struct {
-		key   string
-		chart Chart
-	}{{"kasm", v.Charts.Kasm}, {"postgresql", v.Charts.PostgreSQL}, {"redis", v.Charts.Redis}, {"coturn", v.Charts.Coturn}, {"gpuOperator", v.Charts.GPUOperator}} {
-		if !IsExactVersion(c.chart.Version) {
-			add([]string{"charts", c.key, "version"}, "%q is not an exact version: pin one release such as 1.2.3, never a range or latest", c.chart.Version)
-		}
 	}
 
 	if v.Ingress.TLS.SecretName != "" && v.Ingress.TLS.CertResolver != "" {
@@ -90,15 +73,11 @@ func (v *Values) checkGPU(d Document, tokens []string, r corev1.ResourceRequirem
 	}
 	lim, hasLim := r.Limits[GPUResource]
 	req, hasReq := r.Requests[GPUResource]
-	for _, q := range []struct {
-		section string
-		has     bool
-		val     int64
-		whole   bool
-	}{{"limits", hasLim, lim.Value(), lim.MilliValue()%1000 == 0}, {"requests", hasReq, req.Value(), req.MilliValue()%1000 == 0}} {
-		if q.has && !q.whole {
-			errs = append(errs, d.errorAt(at(q.section), "nvidia.com/gpu must be a whole number"))
-		}
+	if hasLim && lim.MilliValue()%1000 != 0 {
+		errs = append(errs, d.errorAt(at("limits"), "nvidia.com/gpu must be a whole number"))
+	}
+	if hasReq && req.MilliValue()%1000 != 0 && !(hasLim && req.Cmp(lim) == 0) {
+		errs = append(errs, d.errorAt(at("requests"), "nvidia.com/gpu must be a whole number"))
 	}
 	if hasReq && !hasLim {
 		errs = append(errs, d.errorAt(at("limits"), "nvidia.com/gpu needs a limit equal to its request"))
