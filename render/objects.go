@@ -6,9 +6,9 @@ package render
 import (
 	"fmt"
 
-	sigsyaml "sigs.k8s.io/yaml"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vdirender/vdirender/generate"
 	"github.com/vdirender/vdirender/values"

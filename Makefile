@@ -1,0 +1,33 @@
+# vdirender: build, render the default example, test, refresh golden files.
+GO      ?= go
+BIN     := bin/vdirender
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS := -s -w -X github.com/vdirender/vdirender/cli.Version=$(VERSION)
+
+.PHONY: build render test golden fmt image clean
+
+build:
+	@CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+# The main job on the bundled default example.
+render: build
+	@./$(BIN) build examples/k3s-single-node
+
+# The whole test suite.
+test:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) test ./...
+
+# Rewrite every golden file from the current output; review with git diff.
+golden:
+	UPDATE_GOLDEN=1 $(GO) test ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+image:
+	docker build -t ghcr.io/vdirender/vdirender:$(VERSION) .
+
+clean:
+	rm -rf bin
