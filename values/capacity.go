@@ -12,6 +12,8 @@ type PoolCapacity struct {
 	Demand int64
 	// Sessions and Fit count the sessions sent to this pool and how many of them fit.
 	Sessions, Fit int
+	// FirstUnfit is the index in vdi.sessions of the first session that does not fit, or -1.
+	FirstUnfit int
 }
 
 // Capacity is the time-sliced capacity of every pool against the persistent
@@ -33,7 +35,7 @@ func (v *Values) Capacity() Capacity {
 			nodes[i] = int64(p.GPUsPerNode) * int64(p.Replicas)
 		}
 		free[p.Name] = nodes
-		c.Pools = append(c.Pools, PoolCapacity{Pool: p, Slices: int64(p.Nodes) * int64(p.GPUsPerNode) * int64(p.Replicas)})
+		c.Pools = append(c.Pools, PoolCapacity{Pool: p, Slices: int64(p.Nodes) * int64(p.GPUsPerNode) * int64(p.Replicas), FirstUnfit: -1})
 	}
 	templates := map[string]Template{}
 	for _, t := range v.VDI.Templates {
@@ -49,7 +51,7 @@ func (v *Values) Capacity() Capacity {
 		}
 		return false
 	}
-	for _, s := range v.VDI.Sessions {
+	for si, s := range v.VDI.Sessions {
 		t := templates[s.Template]
 		gpus := t.GPUs()
 		if gpus == 0 {
@@ -77,8 +79,11 @@ func (v *Values) Capacity() Capacity {
 		}
 		c.Pools[target].Sessions++
 		c.Pools[target].Demand += gpus
-		if placed >= 0 {
+		switch {
+		case placed >= 0:
 			c.Pools[target].Fit++
+		case c.Pools[target].FirstUnfit < 0:
+			c.Pools[target].FirstUnfit = si
 		}
 	}
 	return c

@@ -56,7 +56,7 @@ func (v *Values) validate(d Document) Errors {
 	}
 	if len(errs) == 0 {
 		for _, c := range v.Capacity().Overcommitted() {
-			add([]string{"vdi", "sessions"}, "%s", c.String())
+			add([]string{"vdi", "sessions", strconv.Itoa(c.FirstUnfit)}, "%s", c.String())
 		}
 	}
 	sortErrors(errs)
