@@ -10,7 +10,8 @@ import (
 	"github.com/vdirender/vdirender/values"
 )
 
-// Kasm's services behind the proxy, as the pinned kasm chart names them.
+// Kasm's services behind the proxy. The kasm chart names them kasm-api and
+// kasm-proxy, either fixed or as <release>-api with the release named kasm.
 const (
 	kasmProxyService = "kasm-proxy"
 	kasmAPIService   = "kasm-api"
