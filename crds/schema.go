@@ -37,7 +37,6 @@ func array(desc string, maxItems int64, items apiextv1.JSONSchemaProps) apiextv1
 
 func stringMap(desc string, maxProps int64) apiextv1.JSONSchemaProps {
 	s := str("")
-	s.Description = ""
 	return apiextv1.JSONSchemaProps{Type: "object", Description: desc, MaxProperties: &maxProps, AdditionalProperties: &apiextv1.JSONSchemaPropsOrBool{Allows: true, Schema: &s}}
 }
 

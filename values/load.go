@@ -194,8 +194,3 @@ func dedupe(errs Errors) Errors {
 	}
 	return out
 }
-
-// HasPrefix reports whether a field path lies under prefix.
-func HasPrefix(path, prefix string) bool {
-	return path == prefix || strings.HasPrefix(path, prefix+".") || strings.HasPrefix(path, prefix+"[")
-}
