@@ -51,6 +51,9 @@ func Run(path string) ([]*yaml.RNode, framework.Results, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if fn.HasErrors(results) {
+		return nil, nil, &Failed{Results: results}
+	}
 	out, err = Clean(out)
 	return out, results, err
 }

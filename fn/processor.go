@@ -13,6 +13,7 @@ import (
 
 	"github.com/vdirender/vdirender/generate"
 	"github.com/vdirender/vdirender/render"
+	"github.com/vdirender/vdirender/transformers"
 	"github.com/vdirender/vdirender/values"
 )
 
@@ -23,7 +24,8 @@ var ErrFailed = errors.New("vdirender: rendering failed; see results")
 // Processor renders the platform described by the functionConfig.
 type Processor struct{}
 
-// Process implements framework.ResourceListProcessor.
+// Process implements framework.ResourceListProcessor. On any error result
+// the items are returned exactly as they came in.
 func (Processor) Process(rl *framework.ResourceList) error {
 	v, results := LoadValues(rl.FunctionConfig)
 	rl.Results = append(rl.Results, results...)
@@ -34,14 +36,17 @@ func (Processor) Process(rl *framework.ResourceList) error {
 	if err != nil {
 		return err
 	}
-	rl.Items = items
 	rl.Results = append(rl.Results, results...)
+	if HasErrors(results) {
+		return ErrFailed
+	}
+	rl.Items = items
 	return nil
 }
 
-// Render puts the platform rendered from v beside items, replacing what an
-// earlier run generated, and returns the items in a stable order with the
-// results of the checks.
+// Render is the pipeline, in order: generate the platform from v, put it
+// beside items (replacing what an earlier run generated), apply the platform
+// rules to everything, and sort. The input items are not modified.
 func Render(items []*yaml.RNode, v *values.Values) ([]*yaml.RNode, framework.Results, error) {
 	generated, err := render.Objects(v)
 	if err != nil {
@@ -50,12 +55,26 @@ func Render(items []*yaml.RNode, v *values.Values) ([]*yaml.RNode, framework.Res
 	out := make([]*yaml.RNode, 0, len(items)+len(generated))
 	for _, it := range items {
 		if !IsGenerated(it) {
-			out = append(out, it)
+			out = append(out, it.Copy())
 		}
 	}
 	out = append(out, generated...)
+	results, err := transformers.Run(out, &transformers.Env{Values: v}, false)
+	if err != nil {
+		return nil, nil, err
+	}
 	render.Sort(out)
-	return out, capacityResults(v), nil
+	return out, results, nil
+}
+
+// HasErrors reports whether any result is an error.
+func HasErrors(results framework.Results) bool {
+	for _, r := range results {
+		if r.Severity == framework.Error {
+			return true
+		}
+	}
+	return false
 }
 
 // IsGenerated tells the objects an earlier run rendered: they are replaced,
@@ -135,21 +154,6 @@ func ErrorResults(cfg *yaml.RNode, err error) framework.Results {
 			r.Tags = map[string]string{"line": fmt.Sprint(e.Line)}
 		}
 		out = append(out, r)
-	}
-	return out
-}
-
-// capacityResults reports, per pool, how many time-slices the persistent
-// sessions use.
-func capacityResults(v *values.Values) framework.Results {
-	var out framework.Results
-	for _, p := range v.Capacity().Pools {
-		out = append(out, &framework.Result{
-			Severity: framework.Info,
-			Message: fmt.Sprintf("node pool %s: %d of %d nvidia.com/gpu time-slices used by %d persistent sessions (%d nodes x %d GPUs x %d replicas)",
-				p.Pool.Name, p.Demand, p.Slices, p.Sessions, p.Pool.Nodes, p.Pool.GPUsPerNode, p.Pool.Replicas),
-			Tags: map[string]string{"check": "gpu-capacity"},
-		})
 	}
 	return out
 }

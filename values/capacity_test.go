@@ -32,7 +32,7 @@ func TestCapacity(t *testing.T) {
 			v, err := load(t, b.String())
 			over := tt.sessions > tt.wantFit
 			if over {
-				if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%d of %d sessions fit", tt.wantFit, tt.sessions)) {
+				if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%d of %d fit", tt.wantFit, tt.sessions)) {
 					t.Fatalf("want capacity error naming %d fitting, got %v", tt.wantFit, err)
 				}
 				return

@@ -58,6 +58,26 @@ func operatorResources() corev1.ResourceRequirements {
 	}
 }
 
+// DefaultKind keys the container defaults used for every workload kind not
+// listed in containerDefaults.
+const DefaultKind = "default"
+
+// containerResources is what a container without CPU or memory settings gets.
+func containerResources() corev1.ResourceRequirements {
+	return corev1.ResourceRequirements{
+		Limits:   corev1.ResourceList{corev1.ResourceCPU: quantity("500m"), corev1.ResourceMemory: quantity("512Mi")},
+		Requests: corev1.ResourceList{corev1.ResourceCPU: quantity("100m"), corev1.ResourceMemory: quantity("128Mi")},
+	}
+}
+
+// ContainerResources returns the defaults for containers of a workload kind.
+func (v *Values) ContainerResources(kind string) corev1.ResourceRequirements {
+	if r, ok := v.ContainerDefaults[kind]; ok {
+		return r
+	}
+	return v.ContainerDefaults[DefaultKind]
+}
+
 // GPUResource is the extended resource that time-slicing multiplies.
 const GPUResource corev1.ResourceName = "nvidia.com/gpu"
 
@@ -157,6 +177,13 @@ func (v *Values) Default() {
 		t.MaxPort = 49252
 	}
 	setString(&t.UDPTimeout, DefaultUDPTimeout)
+
+	if v.ContainerDefaults == nil {
+		v.ContainerDefaults = map[string]corev1.ResourceRequirements{}
+	}
+	if _, ok := v.ContainerDefaults[DefaultKind]; !ok {
+		v.ContainerDefaults[DefaultKind] = containerResources()
+	}
 
 	setChart(&v.Charts.Kasm, defaultCharts.Kasm)
 	setChart(&v.Charts.PostgreSQL, defaultCharts.PostgreSQL)

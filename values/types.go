@@ -22,6 +22,37 @@ type Values struct {
 	Ingress     Ingress   `json:"ingress"`
 	TURN        TURN      `json:"turn"`
 	Charts      Charts    `json:"charts"`
+	// Rules sets the mode of each platform rule.
+	Rules Rules `json:"rules,omitempty"`
+	// ContainerDefaults fills missing CPU and memory of containers, per
+	// workload kind ("default" for every kind not listed).
+	ContainerDefaults map[string]corev1.ResourceRequirements `json:"containerDefaults,omitempty"`
+}
+
+// Rule modes.
+const (
+	ModeEnforce = "enforce"
+	ModeAudit   = "audit"
+	ModeOff     = "off"
+)
+
+// Rules holds one mode per rule: enforce fixes and reports, audit only
+// warns, off skips the rule.
+type Rules struct {
+	Storage    string `json:"storage,omitempty"`
+	PullPolicy string `json:"pullPolicy,omitempty"`
+	Resources  string `json:"resources,omitempty"`
+	GPU        string `json:"gpu,omitempty"`
+	Pinning    string `json:"pinning,omitempty"`
+}
+
+// Mode returns the mode of the rule with the given name.
+func (r Rules) Mode(name string) string {
+	m := map[string]string{"storage": r.Storage, "pullPolicy": r.PullPolicy, "resources": r.Resources, "gpu": r.GPU, "pinning": r.Pinning}[name]
+	if m == "" {
+		return ModeEnforce
+	}
+	return m
 }
 
 // Global mirrors the Kasm chart's global section as people write it.

@@ -1,0 +1,164 @@
+// Package transformers holds the platform rules. Each rule is one file and
+// one small interface: it looks at one object and reports findings; a
+// finding it can fix carries the fix. Run decides, per the rule's mode,
+// whether to apply the fix (enforce), only warn (audit) or skip the rule
+// (off). Validators use the same rules and never change anything.
+package transformers
+
+import (
+	"fmt"
+	"strconv"
+
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/vdirender/vdirender/values"
+)
+
+// Mode says what a rule does with its findings.
+type Mode string
+
+// Modes of a rule.
+const (
+	Enforce Mode = "enforce"
+	Audit   Mode = "audit"
+	Off     Mode = "off"
+)
+
+// Finding is one violation of a rule in one object.
+type Finding struct {
+	// Path is the field path inside the object.
+	Path     string
+	Current  string
+	Proposed string
+	Message  string
+	// Fix applies Proposed; nil when the rule cannot fix the violation and
+	// it must be an error.
+	Fix func() error
+}
+
+// Rule checks one object and reports what breaks the rule.
+type Rule interface {
+	// Name is the key of the rule's mode in the values (rules.<name>).
+	Name() string
+	Check(obj *yaml.RNode, env *Env) ([]Finding, error)
+}
+
+// PackageRule checks the package as a whole, e.g. GPU demand against capacity.
+type PackageRule interface {
+	Name() string
+	CheckPackage(items []*yaml.RNode, env *Env) (framework.Results, error)
+}
+
+// Env is what the rules know about the platform.
+type Env struct {
+	Values *values.Values
+}
+
+// Mode returns the mode of a rule from the values (enforce by default).
+func (e *Env) Mode(rule string) Mode {
+	if e.Values == nil {
+		return Enforce
+	}
+	return Mode(e.Values.Rules.Mode(rule))
+}
+
+// All is every rule, in the order they run: storage and pull policy first,
+// then resources, GPU (which reads the filled resources) and pinning.
+func All() []Rule {
+	return []Rule{Storage{}, PullPolicy{}, Resources{}, GPU{}, Pinning{}}
+}
+
+// Packages is every package-wide rule.
+func Packages() []PackageRule {
+	return []PackageRule{GPUCapacity{}}
+}
+
+// Run applies the rules to items. With validate set nothing is changed and
+// every finding is an error; otherwise each rule's mode decides.
+func Run(items []*yaml.RNode, env *Env, validate bool) (framework.Results, error) {
+	var results framework.Results
+	for _, it := range items {
+		for _, r := range All() {
+			mode := env.Mode(r.Name())
+			if mode == Off {
+				continue
+			}
+			findings, err := r.Check(it, env)
+			if err != nil {
+				return nil, fmt.Errorf("rule %s on %s/%s: %w", r.Name(), it.GetKind(), it.GetName(), err)
+			}
+			for _, f := range findings {
+				res := result(it, r.Name(), f)
+				switch {
+				case validate:
+					res.Severity = framework.Error
+				case mode == Audit:
+					res.Severity = framework.Warning
+				case f.Fix == nil:
+					res.Severity = framework.Error
+				default:
+					if err := f.Fix(); err != nil {
+						return nil, err
+					}
+					res.Severity = framework.Info
+					res.Message = "fixed: " + res.Message
+				}
+				results = append(results, res)
+			}
+		}
+	}
+	for _, r := range Packages() {
+		mode := env.Mode(r.Name())
+		if mode == Off {
+			continue
+		}
+		rs, err := r.CheckPackage(items, env)
+		if err != nil {
+			return nil, err
+		}
+		for _, res := range rs {
+			if res.Severity == framework.Error && mode == Audit && !validate {
+				res.Severity = framework.Warning
+			}
+		}
+		results = append(results, rs...)
+	}
+	return results, nil
+}
+
+func result(obj *yaml.RNode, rule string, f Finding) *framework.Result {
+	res := &framework.Result{
+		Message:     f.Message,
+		ResourceRef: ref(obj),
+		Field:       &framework.Field{Path: f.Path, CurrentValue: f.Current, ProposedValue: f.Proposed},
+		Tags:        map[string]string{"rule": rule},
+	}
+	if f.Current == "" {
+		res.Field.CurrentValue = nil
+	}
+	if f.Proposed == "" {
+		res.Field.ProposedValue = nil
+	}
+	if file := fileOf(obj); file != nil {
+		res.File = file
+	}
+	return res
+}
+
+func ref(obj *yaml.RNode) *yaml.ResourceIdentifier {
+	return &yaml.ResourceIdentifier{
+		TypeMeta: yaml.TypeMeta{APIVersion: obj.GetApiVersion(), Kind: obj.GetKind()},
+		NameMeta: yaml.NameMeta{Name: obj.GetName(), Namespace: obj.GetNamespace()},
+	}
+}
+
+func fileOf(obj *yaml.RNode) *framework.File {
+	path, index, _ := kioutil.GetFileAnnotations(obj)
+	if path == "" {
+		return nil
+	}
+	i, _ := strconv.Atoi(index)
+	return &framework.File{Path: path, Index: i}
+}

@@ -1,0 +1,102 @@
+package transformers
+
+import (
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/vdirender/vdirender/api/v1alpha1"
+)
+
+// podSpecPath is where each workload kind keeps its pod spec.
+var podSpecPath = map[string][]string{
+	"Pod":         {"spec"},
+	"Deployment":  {"spec", "template", "spec"},
+	"StatefulSet": {"spec", "template", "spec"},
+	"DaemonSet":   {"spec", "template", "spec"},
+	"ReplicaSet":  {"spec", "template", "spec"},
+	"Job":         {"spec", "template", "spec"},
+	"CronJob":     {"spec", "jobTemplate", "spec", "template", "spec"},
+}
+
+// podSpec is a pod spec found in an object, with its field path.
+type podSpec struct {
+	node *yaml.RNode
+	path string
+}
+
+// container is one container of a pod spec (or a VDITemplate's spec, which
+// describes its desktop container directly).
+type container struct {
+	node *yaml.RNode
+	path string
+	// ephemeral containers may not set resources.
+	ephemeral bool
+	// init containers run before the others and do not add to the pod's demand.
+	init bool
+}
+
+func isTemplate(obj *yaml.RNode) bool {
+	return obj.GetKind() == v1alpha1.TemplateKind && obj.GetApiVersion() == v1alpha1.APIVersion
+}
+
+// podSpecOf returns the pod spec of a workload, or nil.
+func podSpecOf(obj *yaml.RNode) *podSpec {
+	if isTemplate(obj) {
+		if s := obj.Field("spec"); s != nil {
+			return &podSpec{node: s.Value, path: "spec"}
+		}
+		return nil
+	}
+	p, ok := podSpecPath[obj.GetKind()]
+	if !ok {
+		return nil
+	}
+	n, err := obj.Pipe(yaml.Lookup(p...))
+	if err != nil || n == nil {
+		return nil
+	}
+	return &podSpec{node: n, path: strings.Join(p, ".")}
+}
+
+// containersOf lists every container, init container and ephemeral
+// container of a workload; a VDITemplate counts as one container.
+func containersOf(obj *yaml.RNode) []container {
+	ps := podSpecOf(obj)
+	if ps == nil {
+		return nil
+	}
+	if isTemplate(obj) {
+		return []container{{node: ps.node, path: ps.path}}
+	}
+	var out []container
+	for _, list := range []string{"initContainers", "containers", "ephemeralContainers"} {
+		f := ps.node.Field(list)
+		if f == nil {
+			continue
+		}
+		elems, err := f.Value.Elements()
+		if err != nil {
+			continue
+		}
+		for i, e := range elems {
+			out = append(out, container{node: e, path: ps.path + "." + list + "[" + strconv.Itoa(i) + "]", ephemeral: list == "ephemeralContainers", init: list == "initContainers"})
+		}
+	}
+	return out
+}
+
+// stringField reads a scalar field of n ("" when absent).
+func stringField(n *yaml.RNode, field string) string {
+	f := n.Field(field)
+	if f == nil || f.Value == nil {
+		return ""
+	}
+	return yaml.GetValue(f.Value)
+}
+
+// setString returns a fix that sets n.field to value.
+func setString(n *yaml.RNode, field, value string) func() error {
+	return func() error { return n.PipeE(yaml.SetField(field, yaml.NewStringRNode(value))) }
+}
