@@ -58,32 +58,70 @@ func Run(path string) ([]*yaml.RNode, framework.Results, error) {
 	return out, results, err
 }
 
-// load reads the input and its values.
-func load(path string) (items []*yaml.RNode, v *values.Values, cfg *yaml.RNode, err error) {
+// Validate checks the objects of path, a package directory or a file of
+// objects, against the platform rules without rendering or changing
+// anything. It returns how many objects it checked and the results.
+func Validate(path string) (int, framework.Results, error) {
+	items, err := read(path)
+	if err != nil {
+		return 0, nil, err
+	}
+	v := values.Defaults()
+	if cfg, perr := platform(path, items); perr == nil {
+		if v, err = platformValues(cfg); err != nil {
+			return 0, nil, &Failed{Results: fn.ErrorResults(cfg, err)}
+		}
+	}
+	// Local config (the VDIPlatform, Kptfiles) never reaches a cluster.
+	items, err = (&filters.IsLocalConfig{}).Filter(items)
+	if err != nil {
+		return 0, nil, err
+	}
+	results, err := fn.Validate(items, v)
+	return len(items), results, err
+}
+
+// read reads the objects of a package directory or a file.
+func read(path string) ([]*yaml.RNode, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	if st.IsDir() {
-		items, err = kio.LocalPackageReader{PackagePath: path, MatchFilesGlob: kio.MatchAll, PreserveSeqIndent: true}.Read()
+		items, err := kio.LocalPackageReader{PackagePath: path, MatchFilesGlob: kio.MatchAll, PreserveSeqIndent: true}.Read()
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, err
 		}
 		for _, it := range items {
 			p, _, _ := kioutil.GetFileAnnotations(it)
 			if err := it.PipeE(yaml.SetAnnotation(kioutil.PathAnnotation, filepath.ToSlash(filepath.Join(path, p)))); err != nil {
-				return nil, nil, nil, err
+				return nil, err
 			}
 		}
-	} else {
+		return items, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > values.MaxBytes {
+		return nil, values.FieldError{File: path, Message: fmt.Sprintf("file is %d bytes, more than the %d allowed", len(data), values.MaxBytes)}
+	}
+	items, err := (&kio.ByteReader{Reader: bytes.NewReader(data), SetAnnotations: map[string]string{kioutil.PathAnnotation: filepath.ToSlash(path)}, PreserveSeqIndent: true}).Read()
+	if err != nil {
+		return nil, values.FieldError{File: path, Message: err.Error()}
+	}
+	return items, nil
+}
+
+// load reads the input and its values.
+func load(path string) (items []*yaml.RNode, v *values.Values, cfg *yaml.RNode, err error) {
+	if st, err := os.Stat(path); err == nil && !st.IsDir() {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		if len(data) > values.MaxBytes {
-			return nil, nil, nil, values.FieldError{File: path, Message: fmt.Sprintf("file is %d bytes, more than the %d allowed", len(data), values.MaxBytes)}
-		}
-		if !isKRM(data) {
+		if len(data) <= values.MaxBytes && !isKRM(data) {
 			doc, err := values.Parse(path, data)
 			if err != nil {
 				return nil, nil, nil, err
@@ -91,22 +129,25 @@ func load(path string) (items []*yaml.RNode, v *values.Values, cfg *yaml.RNode, 
 			v, err := values.Load(doc)
 			return nil, v, nil, err
 		}
-		items, err = (&kio.ByteReader{Reader: bytes.NewReader(data), SetAnnotations: map[string]string{kioutil.PathAnnotation: filepath.ToSlash(path)}, PreserveSeqIndent: true}).Read()
-		if err != nil {
-			return nil, nil, nil, values.FieldError{File: path, Message: err.Error()}
-		}
 	}
-	cfg, err = platform(path, items)
-	if err != nil {
+	if items, err = read(path); err != nil {
 		return nil, nil, nil, err
 	}
+	if cfg, err = platform(path, items); err != nil {
+		return nil, nil, nil, err
+	}
+	v, err = platformValues(cfg)
+	return items, v, cfg, err
+}
+
+// platformValues loads the values of a VDIPlatform read from a file.
+func platformValues(cfg *yaml.RNode) (*values.Values, error) {
 	file, _, _ := kioutil.GetFileAnnotations(cfg)
 	doc, err := values.FromObject(file, withFileLines(file, cfg))
 	if err != nil {
-		return nil, nil, cfg, err
+		return nil, err
 	}
-	v, err = values.Load(doc)
-	return items, v, cfg, err
+	return values.Load(doc)
 }
 
 // withFileLines returns cfg as parsed from its own file, so that errors

@@ -3,6 +3,7 @@ package build_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,5 +130,48 @@ func TestPackageErrorLines(t *testing.T) {
 	}
 	if r.Field.Path != "spec.gpu.timeSlicing.replicas" {
 		t.Errorf("field %s", r.Field.Path)
+	}
+}
+
+// TestPackages renders packages that hold hand-written objects beside the
+// VDIPlatform: in enforce mode the rules fix them, in audit mode they pass
+// unchanged with warnings. Objects and results are golden files.
+func TestPackages(t *testing.T) {
+	for _, name := range []string{"foreign-enforce", "foreign-audit"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join("..", "testdata", "packages", name)
+			items, results, err := build.Run(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			if err := build.Write(&out, items); err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, dir+".expected.yaml", out.Bytes())
+			var res bytes.Buffer
+			for _, r := range results {
+				where := ""
+				if r.ResourceRef != nil {
+					where = r.ResourceRef.Kind + "/" + r.ResourceRef.Name + " "
+				}
+				if r.Field != nil {
+					where += r.Field.Path + " "
+				}
+				fmt.Fprintf(&res, "%s: %s%s", r.Severity, where, r.Message)
+				if r.Field != nil && (r.Field.CurrentValue != nil || r.Field.ProposedValue != nil) {
+					fmt.Fprintf(&res, " (is %v, want %v)", r.Field.CurrentValue, r.Field.ProposedValue)
+				}
+				res.WriteString("\n")
+			}
+			golden.Check(t, dir+".results.txt", res.Bytes())
+		})
+	}
+	// Audit changes nothing: the hand-written objects come out as they went in.
+	audit := render(t, "../testdata/packages/foreign-audit")
+	for _, want := range []string{"imagePullPolicy: Always", "storageClassName: standard", "storageClassName: nfs-client"} {
+		if !bytes.Contains(audit, []byte(want)) {
+			t.Errorf("audit output lost %q", want)
+		}
 	}
 }

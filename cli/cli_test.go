@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
 	"github.com/vdirender/vdirender/cli"
 )
 
@@ -116,4 +118,53 @@ func TestHelpShowsExamples(t *testing.T) {
 			t.Errorf("%s --help has no example", c.Name())
 		}
 	}
+}
+
+func TestValidate(t *testing.T) {
+	rendered := t.TempDir()
+	if _, _, err := execute(t, nil, "build", "../examples/gpu-pool", "-o", rendered); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		args       []string
+		stdin      string
+		wantErr    bool
+		wantStderr string
+	}{
+		{"rendered output passes", []string{"validate", rendered}, "", false, ""},
+		{"foreign objects fail", []string{"validate", "../testdata/rules/package.yaml"}, "", true, `HelmChart kube-system/grafana: spec.version: chart "grafana" version "^1.2" is not exact`},
+		{"KRM validator", []string{"validate"}, "../testdata/krm/platform/input.yaml", true, "Deployment tools/user-app"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdin []byte
+			if tt.stdin != "" {
+				var err error
+				if stdin, err = os.ReadFile(tt.stdin); err != nil {
+					t.Fatal(err)
+				}
+			}
+			stdout, stderr, err := execute(t, stdin, tt.args...)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v; stderr:\n%s", err, tt.wantErr, stderr)
+			}
+			if !strings.Contains(stderr, tt.wantStderr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.wantStderr, stderr)
+			}
+			if tt.stdin != "" && items(t, stdout) != items(t, string(stdin)) {
+				t.Error("the validator changed the items")
+			}
+		})
+	}
+}
+
+// items returns the items of a ResourceList, re-encoded for comparison.
+func items(t *testing.T, rl string) string {
+	t.Helper()
+	n, err := yaml.MustParse(rl).Pipe(yaml.Lookup("items"))
+	if err != nil || n == nil {
+		t.Fatalf("no items: %v", err)
+	}
+	return n.MustString()
 }

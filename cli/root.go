@@ -40,7 +40,7 @@ writes a ResourceList on stdout, for kpt fn render and kustomize.`,
 			return runFunction(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
-	root.AddCommand(newBuild(), newSchema(), newVersion())
+	root.AddCommand(newBuild(), newValidate(), newSchema(), newVersion())
 	return root
 }
 
@@ -84,8 +84,27 @@ func describe(r *framework.Result) string {
 		}
 		s += ": "
 	}
+	// Rule findings name their object; values errors point into the values.
+	if ref := r.ResourceRef; ref != nil && r.Tags["rule"] != "" {
+		name := ref.Name
+		if ref.Namespace != "" {
+			name = ref.Namespace + "/" + name
+		}
+		s += ref.Kind + " " + name + ": "
+	}
 	if r.Field != nil && r.Field.Path != "" {
 		s += r.Field.Path + ": "
 	}
-	return s + r.Message
+	s += r.Message
+	if f := r.Field; f != nil && (f.CurrentValue != nil || f.ProposedValue != nil) {
+		s += fmt.Sprintf(" (is %v, want %v)", orNone(f.CurrentValue), orNone(f.ProposedValue))
+	}
+	return s
+}
+
+func orNone(v any) any {
+	if v == nil {
+		return "unset"
+	}
+	return v
 }

@@ -81,6 +81,14 @@ func (v *Values) ContainerResources(kind string) corev1.ResourceRequirements {
 // GPUResource is the extended resource that time-slicing multiplies.
 const GPUResource corev1.ResourceName = "nvidia.com/gpu"
 
+// Defaults returns values with every default filled, for checks that run
+// without a values file.
+func Defaults() *Values {
+	v := &Values{}
+	v.Default()
+	return v
+}
+
 // Default fills every field the user left out. It never overrides what the
 // user wrote, so defaulting twice is the same as once.
 func (v *Values) Default() {

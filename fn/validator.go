@@ -1,0 +1,45 @@
+package fn
+
+import (
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/vdirender/vdirender/transformers"
+	"github.com/vdirender/vdirender/values"
+)
+
+// Validator checks the items against the platform rules and changes
+// nothing; every violation is an error. Its functionConfig, when given, is
+// the same VDIPlatform or ConfigMap the renderer reads.
+type Validator struct{}
+
+// Process implements framework.ResourceListProcessor.
+func (Validator) Process(rl *framework.ResourceList) error {
+	v := values.Defaults()
+	if rl.FunctionConfig != nil && !rl.FunctionConfig.IsNilOrEmpty() {
+		loaded, results := LoadValues(rl.FunctionConfig)
+		rl.Results = append(rl.Results, results...)
+		if loaded == nil {
+			return ErrFailed
+		}
+		v = loaded
+	}
+	results, err := Validate(rl.Items, v)
+	if err != nil {
+		return err
+	}
+	rl.Results = append(rl.Results, results...)
+	if HasErrors(results) {
+		return ErrFailed
+	}
+	return nil
+}
+
+// Validate runs every rule over copies of items as a validator.
+func Validate(items []*yaml.RNode, v *values.Values) (framework.Results, error) {
+	copies := make([]*yaml.RNode, len(items))
+	for i, it := range items {
+		copies[i] = it.Copy()
+	}
+	return transformers.Run(copies, &transformers.Env{Values: v}, true)
+}
