@@ -96,15 +96,15 @@ func describe(r *framework.Result) string {
 		s += r.Field.Path + ": "
 	}
 	s += r.Message
-	if f := r.Field; f != nil && (f.CurrentValue != nil || f.ProposedValue != nil) {
-		s += fmt.Sprintf(" (is %v, want %v)", orNone(f.CurrentValue), orNone(f.ProposedValue))
+	if f := r.Field; f != nil {
+		switch {
+		case f.CurrentValue != nil && f.ProposedValue != nil:
+			s += fmt.Sprintf(" (is %v, want %v)", f.CurrentValue, f.ProposedValue)
+		case f.CurrentValue != nil:
+			s += fmt.Sprintf(" (is %v)", f.CurrentValue)
+		case f.ProposedValue != nil:
+			s += fmt.Sprintf(" (unset, want %v)", f.ProposedValue)
+		}
 	}
 	return s
-}
-
-func orNone(v any) any {
-	if v == nil {
-		return "unset"
-	}
-	return v
 }

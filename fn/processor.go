@@ -19,7 +19,7 @@ import (
 
 // ErrFailed is returned when any result has severity error; the items are
 // then left exactly as they came in.
-var ErrFailed = errors.New("vdirender: rendering failed; see results")
+var ErrFailed = errors.New("failed; see the results")
 
 // Processor renders the platform described by the functionConfig.
 type Processor struct{}
