@@ -4,7 +4,7 @@ BIN     := bin/vdirender
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -s -w -X github.com/vdirender/vdirender/cli.Version=$(VERSION)
 
-.PHONY: build render test golden fmt image clean
+.PHONY: build render test kube-bins golden fmt image clean
 
 build:
 	@CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
@@ -13,11 +13,18 @@ build:
 render: build
 	@./$(BIN) build examples/k3s-single-node
 
-# The whole test suite.
+# The whole test suite, end-to-end tests on a real kube-apiserver and
+# kube-scheduler included: etcd is installed and both binaries are built
+# (once, cached outside git) before the tests run.
 test:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) test ./...
+	@hack/etcd.sh >/dev/null
+	VDIRENDER_KUBE_BIN="$$(hack/kube-bins.sh)" $(GO) test ./...
+
+# Build (or find) the control-plane binaries; prints their directory.
+kube-bins:
+	@hack/kube-bins.sh
 
 # Rewrite every golden file from the current output; review with git diff.
 golden:

@@ -1,0 +1,64 @@
+// Package session builds the Pod of a desktop session from its VDITemplate.
+// The operator and the end-to-end scheduling proof share it, so the pods
+// the scheduler sees in tests are the pods sessions get.
+package session
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/vdirender/vdirender/api/v1alpha1"
+)
+
+// Labels on every session pod.
+const (
+	SessionLabel  = "vdi.vdirender.dev/session"
+	TemplateLabel = "vdi.vdirender.dev/template"
+	UserLabel     = "vdi.vdirender.dev/user"
+)
+
+// Pod returns the desktop pod of session s made from template t.
+func Pod(t *v1alpha1.VDITemplate, s *v1alpha1.VDISession) *corev1.Pod {
+	c := corev1.Container{
+		Name:            "desktop",
+		Image:           t.Spec.Image,
+		ImagePullPolicy: t.Spec.ImagePullPolicy,
+		Resources:       t.Spec.Resources,
+		Ports:           []corev1.ContainerPort{{Name: "stream", ContainerPort: t.Spec.Streaming.Port, Protocol: corev1.ProtocolTCP}},
+		// Desktops need a large /dev/shm for browsers and encoders.
+		VolumeMounts: []corev1.VolumeMount{{Name: "shm", MountPath: "/dev/shm"}},
+	}
+	for _, e := range t.Spec.Env {
+		c.Env = append(c.Env, corev1.EnvVar{Name: e.Name, Value: e.Value})
+	}
+	pod := &corev1.Pod{
+		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: metav1.ObjectMeta{
+			Name:      s.Name,
+			Namespace: s.Namespace,
+			Labels:    map[string]string{SessionLabel: s.Name, TemplateLabel: t.Name},
+		},
+		Spec: corev1.PodSpec{
+			Containers:                   []corev1.Container{c},
+			NodeSelector:                 t.Spec.NodeSelector,
+			Tolerations:                  t.Spec.Tolerations,
+			RuntimeClassName:             t.Spec.RuntimeClassName,
+			RestartPolicy:                corev1.RestartPolicyNever,
+			AutomountServiceAccountToken: ptr.To(false),
+			Volumes: []corev1.Volume{{Name: "shm", VolumeSource: corev1.VolumeSource{
+				EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory},
+			}}},
+		},
+	}
+	if t.Spec.Storage != nil {
+		pod.Spec.Containers[0].VolumeMounts = append(pod.Spec.Containers[0].VolumeMounts, corev1.VolumeMount{Name: "home", MountPath: t.Spec.Storage.MountPath})
+		pod.Spec.Volumes = append(pod.Spec.Volumes, corev1.Volume{Name: "home", VolumeSource: corev1.VolumeSource{
+			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: ClaimName(s)},
+		}})
+	}
+	return pod
+}
+
+// ClaimName is the PersistentVolumeClaim of a session's home volume.
+func ClaimName(s *v1alpha1.VDISession) string { return s.Name + "-home" }
