@@ -19,6 +19,7 @@ import (
 
 	"github.com/vdirender/vdirender/build"
 	"github.com/vdirender/vdirender/e2e/cluster"
+	"github.com/vdirender/vdirender/kubeclient"
 )
 
 // TestControlPlane starts one control plane and runs every proof on it.
@@ -30,15 +31,15 @@ func TestControlPlane(t *testing.T) {
 
 	crds, clusterPolicy := upstreamObjects(t)
 	for _, crd := range crds {
-		if err := cl.apply(ctx, crd, false); err != nil {
-			t.Fatalf("upstream %s: %v", describe(crd), err)
+		if err := cl.Apply(ctx, kubeclient.FieldManager, crd, false); err != nil {
+			t.Fatalf("upstream %s: %v", kubeclient.Describe(crd), err)
 		}
 	}
-	cl.waitEstablished(ctx, t, crds)
+	waitEstablished(ctx, t, cl, crds)
 	for _, o := range k3sDefaults() {
 		u := toUnstructured(t, o)
-		if err := cl.apply(ctx, u, false); err != nil {
-			t.Fatalf("%s: %v", describe(u), err)
+		if err := cl.Apply(ctx, kubeclient.FieldManager, u, false); err != nil {
+			t.Fatalf("%s: %v", kubeclient.Describe(u), err)
 		}
 	}
 	// An operator installed by someone else: its namespace and the
@@ -46,8 +47,8 @@ func TestControlPlane(t *testing.T) {
 	// existing-operator example patches.
 	gpuNS := toUnstructured(t, &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}, ObjectMeta: metav1.ObjectMeta{Name: "gpu-operator"}})
 	for _, o := range []*unstructured.Unstructured{gpuNS, clusterPolicy} {
-		if err := cl.applyAs(ctx, "helm", o, false); err != nil {
-			t.Fatalf("%s: %v", describe(o), err)
+		if err := cl.Apply(ctx, "helm", o, false); err != nil {
+			t.Fatalf("%s: %v", kubeclient.Describe(o), err)
 		}
 	}
 
@@ -58,7 +59,7 @@ func TestControlPlane(t *testing.T) {
 
 // testExamples applies our CRDs and namespaces for real, then server-side
 // dry-runs every other object of every example.
-func testExamples(ctx context.Context, t *testing.T, cl *client) {
+func testExamples(ctx context.Context, t *testing.T, cl *kubeclient.Client) {
 	dirs, _ := filepath.Glob("../examples/*/platform.yaml")
 	if len(dirs) < 2 {
 		t.Fatal("no examples")
@@ -71,8 +72,8 @@ func testExamples(ctx context.Context, t *testing.T, cl *client) {
 			for _, o := range objs {
 				switch o.GetKind() {
 				case "CustomResourceDefinition", "Namespace":
-					if err := cl.apply(ctx, o, false); err != nil {
-						t.Fatalf("%s rejected: %v", describe(o), err)
+					if err := cl.Apply(ctx, kubeclient.FieldManager, o, false); err != nil {
+						t.Fatalf("%s rejected: %v", kubeclient.Describe(o), err)
 					}
 					if o.GetKind() == "CustomResourceDefinition" {
 						crds = append(crds, o)
@@ -81,10 +82,10 @@ func testExamples(ctx context.Context, t *testing.T, cl *client) {
 					rest = append(rest, o)
 				}
 			}
-			cl.waitEstablished(ctx, t, crds)
+			waitEstablished(ctx, t, cl, crds)
 			for _, o := range rest {
-				if err := cl.apply(ctx, o, true); err != nil {
-					t.Errorf("%s rejected: %v", describe(o), err)
+				if err := cl.Apply(ctx, kubeclient.FieldManager, o, true); err != nil {
+					t.Errorf("%s rejected: %v", kubeclient.Describe(o), err)
 				}
 			}
 			if !t.Failed() {
@@ -113,7 +114,7 @@ func rendered(t *testing.T, dir string) []*unstructured.Unstructured {
 }
 
 // testCEL checks that the API server enforces the CRDs' rules.
-func testCEL(ctx context.Context, t *testing.T, cl *client) {
+func testCEL(ctx context.Context, t *testing.T, cl *kubeclient.Client) {
 	tests := []struct {
 		name, manifest, want string
 	}{
@@ -150,7 +151,7 @@ spec:
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			obj := decodeObjects(t, []byte(tt.manifest))[0]
-			err := cl.apply(ctx, obj, true)
+			err := cl.Apply(ctx, kubeclient.FieldManager, obj, true)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("want rejection containing %q, got %v", tt.want, err)
 			}
@@ -166,7 +167,7 @@ spec:
   user: alice
   storage: {size: 10Gi, storageClassName: local-path}
 `))[0]
-	if err := cl.apply(ctx, ok, true); err != nil {
+	if err := cl.Apply(ctx, kubeclient.FieldManager, ok, true); err != nil {
 		t.Errorf("valid session rejected: %v", err)
 	}
 }

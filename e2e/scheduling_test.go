@@ -19,6 +19,7 @@ import (
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
 	"github.com/vdirender/vdirender/generate"
+	"github.com/vdirender/vdirender/kubeclient"
 	"github.com/vdirender/vdirender/session"
 	"github.com/vdirender/vdirender/thirdparty/nvidia"
 	"github.com/vdirender/vdirender/values"
@@ -30,7 +31,7 @@ import (
 // config, creates one more session pod per pool than the renderer says fit,
 // and checks that exactly the predicted number is bound and the rest stay
 // Pending with "Insufficient nvidia.com/gpu".
-func testScheduling(ctx context.Context, t *testing.T, cl *client) {
+func testScheduling(ctx context.Context, t *testing.T, cl *kubeclient.Client) {
 	tests := []struct {
 		name  string
 		pools []values.NodePool
@@ -44,7 +45,7 @@ func testScheduling(ctx context.Context, t *testing.T, cl *client) {
 		t.Run(tt.name, func(t *testing.T) {
 			ns := "sched-" + strconv.Itoa(i)
 			prefix := ns + "-"
-			if _, err := cl.kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+			if _, err := cl.Kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			v := values.Defaults()
@@ -83,7 +84,7 @@ func testScheduling(ctx context.Context, t *testing.T, cl *client) {
 						noHome.Spec.Storage = nil // no provisioner runs here to bind a claim
 						pod := session.Pod(&noHome, s)
 						watcher.created(pod.Name)
-						if _, err := cl.kube.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+						if _, err := cl.Kube.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
 							t.Fatalf("create %s: %v", pod.Name, err)
 						}
 						created = append(created, pod.Name)
@@ -119,7 +120,7 @@ func testScheduling(ctx context.Context, t *testing.T, cl *client) {
 // makeNodes creates the nodes of a pool with what gpu-operator publishes
 // under the rendered config: physical GPUs x replicas of nvidia.com/gpu and
 // the GFD labels, tainted as GPU nodes usually are.
-func makeNodes(ctx context.Context, t *testing.T, cl *client, p values.NodePool) {
+func makeNodes(ctx context.Context, t *testing.T, cl *kubeclient.Client, p values.NodePool) {
 	t.Helper()
 	slices := resource.MustParse(strconv.Itoa(p.GPUsPerNode * p.Replicas))
 	for n := range p.Nodes {
@@ -136,7 +137,7 @@ func makeNodes(ctx context.Context, t *testing.T, cl *client, p values.NodePool)
 			},
 			Spec: corev1.NodeSpec{Taints: []corev1.Taint{{Key: string(values.GPUResource), Effect: corev1.TaintEffectNoSchedule}}},
 		}
-		created, err := cl.kube.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{})
+		created, err := cl.Kube.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,14 +152,14 @@ func makeNodes(ctx context.Context, t *testing.T, cl *client, p values.NodePool)
 			Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady",
 				LastHeartbeatTime: metav1.Now(), LastTransitionTime: metav1.Now()}},
 		}
-		updated, err := cl.kube.CoreV1().Nodes().UpdateStatus(ctx, created, metav1.UpdateOptions{})
+		updated, err := cl.Kube.CoreV1().Nodes().UpdateStatus(ctx, created, metav1.UpdateOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Admission taints new nodes not-ready; the node lifecycle controller
 		// (not run here) lifts it once the node reports Ready.
 		updated.Spec.Taints = node.Spec.Taints
-		if _, err := cl.kube.CoreV1().Nodes().Update(ctx, updated, metav1.UpdateOptions{}); err != nil {
+		if _, err := cl.Kube.CoreV1().Nodes().Update(ctx, updated, metav1.UpdateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -166,12 +167,12 @@ func makeNodes(ctx context.Context, t *testing.T, cl *client, p values.NodePool)
 
 // waitScheduled waits until every pod is either bound or marked
 // unschedulable, and returns the bound count and pending reasons per pool.
-func waitScheduled(ctx context.Context, t *testing.T, cl *client, ns string, total int) (map[string]int, map[string][]string) {
+func waitScheduled(ctx context.Context, t *testing.T, cl *kubeclient.Client, ns string, total int) (map[string]int, map[string][]string) {
 	t.Helper()
 	var bound map[string]int
 	var pending map[string][]string
 	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
-		pods, err := cl.kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+		pods, err := cl.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return false, err
 		}
@@ -207,7 +208,7 @@ type bindingWatch struct {
 	stop    func()
 }
 
-func watchBinding(ctx context.Context, t *testing.T, cl *client, ns string) *bindingWatch {
+func watchBinding(ctx context.Context, t *testing.T, cl *kubeclient.Client, ns string) *bindingWatch {
 	t.Helper()
 	b := &bindingWatch{start: map[string]time.Time{}, latency: map[string]time.Duration{}}
 	seen := func(obj any) {
@@ -225,7 +226,7 @@ func watchBinding(ctx context.Context, t *testing.T, cl *client, ns string) *bin
 	}
 	// An informer lists and re-watches on its own, so a young watch cache
 	// (etcd 3.4 has no progress notifications) costs no events.
-	factory := informers.NewSharedInformerFactoryWithOptions(cl.kube, 0, informers.WithNamespace(ns))
+	factory := informers.NewSharedInformerFactoryWithOptions(cl.Kube, 0, informers.WithNamespace(ns))
 	inf := factory.Core().V1().Pods().Informer()
 	if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{AddFunc: seen, UpdateFunc: func(_, n any) { seen(n) }}); err != nil {
 		t.Fatal(err)
