@@ -31,13 +31,39 @@ var replicaPaths = map[string][]string{
 
 // CheckPackage implements PackageRule.
 func (GPUCapacity) CheckPackage(items []*yaml.RNode, env *Env) (framework.Results, error) {
+	demands, owners, err := Demands(items)
+	if err != nil {
+		return nil, err
+	}
+	c := values.Place(env.Values.GPU.NodePools, demands)
+	var out framework.Results
+	for _, p := range c.Pools {
+		if p.Fit < p.Replicas {
+			res := &framework.Result{Severity: framework.Error, Message: p.String(), Tags: map[string]string{"rule": "gpu", "check": "capacity"}}
+			if owner := owners[p.FirstUnfit]; owner != nil {
+				res.ResourceRef = ref(owner)
+				res.File = fileOf(owner)
+			}
+			out = append(out, res)
+			continue
+		}
+		out = append(out, &framework.Result{Severity: framework.Info, Tags: map[string]string{"rule": "gpu", "check": "capacity"},
+			Message: fmt.Sprintf("node pool %s: %d of %d nvidia.com/gpu time-slices taken by %d GPU pod(s) (%d nodes x %d GPUs x %d replicas)",
+				p.Pool.Name, p.Demand, p.Slices, p.Replicas, p.Pool.Nodes, p.Pool.GPUsPerNode, p.Pool.Replicas)})
+	}
+	return out, nil
+}
+
+// Demands lists the GPU time-slices that the workloads and sessions among
+// items may hold at once, each with the object it comes from.
+func Demands(items []*yaml.RNode) ([]values.Demand, []*yaml.RNode, error) {
 	var demands []values.Demand
 	var owners []*yaml.RNode
 	templates := map[string]values.Demand{} // namespace/name -> one session's demand
 	for _, it := range items {
 		d, ok, err := demandOf(it)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !ok {
 			continue
@@ -63,23 +89,7 @@ func (GPUCapacity) CheckPackage(items []*yaml.RNode, env *Env) (framework.Result
 			owners = append(owners, it)
 		}
 	}
-	c := values.Place(env.Values.GPU.NodePools, demands)
-	var out framework.Results
-	for _, p := range c.Pools {
-		if p.Fit < p.Replicas {
-			res := &framework.Result{Severity: framework.Error, Message: p.String(), Tags: map[string]string{"rule": "gpu", "check": "capacity"}}
-			if owner := owners[p.FirstUnfit]; owner != nil {
-				res.ResourceRef = ref(owner)
-				res.File = fileOf(owner)
-			}
-			out = append(out, res)
-			continue
-		}
-		out = append(out, &framework.Result{Severity: framework.Info, Tags: map[string]string{"rule": "gpu", "check": "capacity"},
-			Message: fmt.Sprintf("node pool %s: %d of %d nvidia.com/gpu time-slices taken by %d GPU pod(s) (%d nodes x %d GPUs x %d replicas)",
-				p.Pool.Name, p.Demand, p.Slices, p.Replicas, p.Pool.Nodes, p.Pool.GPUsPerNode, p.Pool.Replicas)})
-	}
-	return out, nil
+	return demands, owners, nil
 }
 
 // demandOf reads the GPU slices per pod, the pods at once and the pool of a

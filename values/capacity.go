@@ -66,7 +66,10 @@ func Place(pools []NodePool, demands []Demand) Capacity {
 			}
 		}
 		if len(candidates) == 0 {
-			continue
+			// No node serves the pool: none of the replicas can run.
+			c.Pools = append(c.Pools, PoolCapacity{Pool: NodePool{Name: d.Pool}, FirstUnfit: di})
+			free = append(free, nil)
+			candidates = []int{len(c.Pools) - 1}
 		}
 		for range d.Replicas {
 			placed := -1
