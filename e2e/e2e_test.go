@@ -55,6 +55,8 @@ func TestControlPlane(t *testing.T) {
 	t.Run("examples", func(t *testing.T) { testExamples(ctx, t, cl) })
 	t.Run("cel", func(t *testing.T) { testCEL(ctx, t, cl) })
 	t.Run("scheduling", func(t *testing.T) { testScheduling(ctx, t, cl) })
+	t.Run("verify", func(t *testing.T) { testVerify(ctx, t, c, cl) })
+	t.Run("doctor", func(t *testing.T) { testDoctor(ctx, t, c, cl) })
 }
 
 // testExamples applies our CRDs and namespaces for real, then server-side

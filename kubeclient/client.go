@@ -40,7 +40,14 @@ type Client struct {
 func Config(kubeconfig, context string) (*rest.Config, error) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	rules.ExplicitPath = kubeconfig
-	return clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: context}).ClientConfig()
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: context}).ClientConfig()
+	if err != nil {
+		return nil, err
+	}
+	// client-go's default of 5 requests a second makes a dry-run of a whole
+	// platform take seconds; the API server's own flow control still applies.
+	cfg.QPS, cfg.Burst = 50, 100
+	return cfg, nil
 }
 
 // New makes a client for cfg.
