@@ -74,6 +74,7 @@ spec:
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := run(t, "verify", tt.dir, "--kubeconfig", c.Kubeconfig())
+			t.Logf("vdirender verify:\n%s", out)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, wantErr %v\n%s", err, tt.wantErr, out)
 			}
