@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/vdirender/vdirender/fn"
+	"github.com/vdirender/vdirender/transformers"
 	"github.com/vdirender/vdirender/values"
 )
 
@@ -66,18 +67,20 @@ func Validate(path string) (int, framework.Results, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	v := values.Defaults()
+	env := &transformers.Env{Values: values.Defaults(), UnknownPools: true}
 	if cfg, perr := platform(path, items); perr == nil {
-		if v, err = platformValues(cfg); err != nil {
+		v, err := platformValues(cfg)
+		if err != nil {
 			return 0, nil, &Failed{Results: fn.ErrorResults(cfg, err)}
 		}
+		env = &transformers.Env{Values: v}
 	}
 	// Local config (the VDIPlatform, Kptfiles) never reaches a cluster.
 	items, err = (&filters.IsLocalConfig{}).Filter(items)
 	if err != nil {
 		return 0, nil, err
 	}
-	results, err := fn.Validate(items, v)
+	results, err := fn.Validate(items, env)
 	return len(items), results, err
 }
 

@@ -15,16 +15,16 @@ type Validator struct{}
 
 // Process implements framework.ResourceListProcessor.
 func (Validator) Process(rl *framework.ResourceList) error {
-	v := values.Defaults()
+	env := &transformers.Env{Values: values.Defaults(), UnknownPools: true}
 	if rl.FunctionConfig != nil && !rl.FunctionConfig.IsNilOrEmpty() {
 		loaded, results := LoadValues(rl.FunctionConfig)
 		rl.Results = append(rl.Results, results...)
 		if loaded == nil {
 			return ErrFailed
 		}
-		v = loaded
+		env = &transformers.Env{Values: loaded}
 	}
-	results, err := Validate(rl.Items, v)
+	results, err := Validate(rl.Items, env)
 	if err != nil {
 		return err
 	}
@@ -36,10 +36,10 @@ func (Validator) Process(rl *framework.ResourceList) error {
 }
 
 // Validate runs every rule over copies of items as a validator.
-func Validate(items []*yaml.RNode, v *values.Values) (framework.Results, error) {
+func Validate(items []*yaml.RNode, env *transformers.Env) (framework.Results, error) {
 	copies := make([]*yaml.RNode, len(items))
 	for i, it := range items {
 		copies[i] = it.Copy()
 	}
-	return transformers.Run(copies, &transformers.Env{Values: v}, true)
+	return transformers.Run(copies, env, true)
 }

@@ -54,6 +54,9 @@ type PackageRule interface {
 // Env is what the rules know about the platform.
 type Env struct {
 	Values *values.Values
+	// UnknownPools is set when no VDIPlatform describes the node pools (a
+	// validator run on bare manifests): capacity cannot be judged then.
+	UnknownPools bool
 }
 
 // Mode returns the mode of a rule from the values (enforce by default).
