@@ -1,0 +1,117 @@
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vdirender/vdirender/internal/golden"
+)
+
+// tool finds an installed command, or skips (fails under VDIRENDER_E2E=required).
+func tool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("VDIRENDER_E2E") == "required" {
+			t.Fatalf("%s not installed", name)
+		}
+		t.Skipf("%s not installed", name)
+	}
+	return p
+}
+
+// binary builds vdirender once per test binary into a directory that can
+// go first on PATH.
+func binary(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "vdirender"), ".")
+	cmd.Dir = ".."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// copyDir copies a package tree.
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.Walk(from, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		target := filepath.Join(to, rel)
+		if info.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// files reads every file under dir, keyed by slash path.
+func files(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestKptRender runs the installed kpt on a copy of examples/kpt, compares
+// the rendered package with its golden copy, and renders again to prove
+// that nothing changes the second time.
+func TestKptRender(t *testing.T) {
+	kpt := tool(t, "kpt")
+	bin := binary(t)
+	pkg := filepath.Join(t.TempDir(), "vdi-platform")
+	copyDir(t, "../examples/kpt", pkg)
+	render := func() {
+		cmd := exec.Command(kpt, "fn", "render", "--allow-exec", pkg)
+		cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("kpt fn render: %v\n%s", err, out)
+		} else if !strings.Contains(string(out), "Successfully executed 2 function(s)") {
+			t.Fatalf("kpt fn render:\n%s", out)
+		}
+	}
+	render()
+	first := files(t, pkg)
+	for name, content := range first {
+		golden.Check(t, filepath.Join("..", "testdata", "kpt", name), []byte(content))
+	}
+	if !golden.Update() {
+		want := files(t, "../testdata/kpt")
+		for name := range want {
+			if _, ok := first[name]; !ok {
+				t.Errorf("rendered package lacks %s", name)
+			}
+		}
+	}
+	render()
+	for name, content := range files(t, pkg) {
+		if first[name] != content {
+			t.Errorf("second render changed %s", name)
+		}
+	}
+}
