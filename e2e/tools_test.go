@@ -115,3 +115,50 @@ func TestKptRender(t *testing.T) {
 		}
 	}
 }
+
+// TestKustomize builds examples/kustomize with the real kustomize v5 (built
+// from its pinned module by hack/kustomize.sh) using vdirender as a KRM
+// generator and transformer, and compares the output with a golden file.
+func TestKustomize(t *testing.T) {
+	kustomize := os.Getenv("VDIRENDER_KUSTOMIZE")
+	if _, err := os.Stat(kustomize); kustomize == "" || err != nil {
+		if os.Getenv("VDIRENDER_E2E") == "required" {
+			t.Fatal("VDIRENDER_KUSTOMIZE does not name a kustomize binary; run make test")
+		}
+		t.Skip("kustomize not built: run make test")
+	}
+	bin := binary(t)
+	build := func() string {
+		cmd := exec.Command(kustomize, "build", "--enable-alpha-plugins", "--enable-exec", "../examples/kustomize")
+		cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("kustomize build: %v\n%s", err, exitStderr(err))
+		}
+		return string(out)
+	}
+	out := build()
+	golden.Check(t, "../testdata/kustomize/build.yaml", []byte(out))
+	for _, want := range []string{"name: time-slicing-config", "kind: VDITemplate", "name: wiki"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	// The transformer fixed the hand-written Deployment.
+	if strings.Contains(out, "imagePullPolicy: Always") {
+		t.Error("the transformer left imagePullPolicy: Always")
+	}
+	if strings.Contains(out, "config.kubernetes.io/local-config") || strings.Contains(out, "kind: VDIPlatform") {
+		t.Error("the VDIPlatform reached the output")
+	}
+	if again := build(); again != out {
+		t.Error("second build differs")
+	}
+}
+
+func exitStderr(err error) string {
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(ee.Stderr)
+	}
+	return ""
+}
