@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/kio"
@@ -223,7 +224,7 @@ func Clean(items []*yaml.RNode) ([]*yaml.RNode, error) {
 	}
 	out := items[:0]
 	for _, it := range items {
-		if it.GetKind() == "Kptfile" {
+		if isToolConfig(it) {
 			continue
 		}
 		for _, a := range internalAnnotations {
@@ -241,6 +242,18 @@ func Clean(items []*yaml.RNode) ([]*yaml.RNode, error) {
 		out = append(out, it)
 	}
 	return out, nil
+}
+
+// isToolConfig tells the files of kpt and kustomize that sit in a package
+// but never reach a cluster.
+func isToolConfig(it *yaml.RNode) bool {
+	switch it.GetKind() {
+	case "Kptfile":
+		return true
+	case "Kustomization", "Component":
+		return strings.HasPrefix(it.GetApiVersion(), "kustomize.config.k8s.io/")
+	}
+	return false
 }
 
 // Write prints items as one YAML stream.

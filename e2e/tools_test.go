@@ -4,8 +4,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vdirender/vdirender/internal/golden"
 )
@@ -161,4 +165,123 @@ func exitStderr(err error) string {
 		return string(ee.Stderr)
 	}
 	return ""
+}
+
+// TestArgoCDPlugin runs the plugin's discover and generate commands the way
+// argocd-cmp-server does: in a checkout whose files lost their execute bit
+// and must not be written, with Argo CD's build environment.
+func TestArgoCDPlugin(t *testing.T) {
+	bin := filepath.Join(binary(t), "vdirender")
+	var plugin struct {
+		Spec struct {
+			Discover struct {
+				Find struct{ Command []string } `json:"find"`
+			} `json:"discover"`
+			Generate struct{ Command []string } `json:"generate"`
+		} `json:"spec"`
+	}
+	raw, err := os.ReadFile("../examples/argocd/plugin.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sigsyaml.Unmarshal(raw, &plugin); err != nil {
+		t.Fatal(err)
+	}
+	// The ConfigMap the sidecar mounts must hold the same plugin.
+	var cm struct{ Data map[string]string }
+	cmRaw, err := os.ReadFile("../examples/argocd/plugin-configmap.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sigsyaml.Unmarshal(cmRaw, &cm); err != nil {
+		t.Fatal(err)
+	}
+	var a, b any
+	_ = sigsyaml.Unmarshal(raw, &a)
+	_ = sigsyaml.Unmarshal([]byte(cm.Data["plugin.yaml"]), &b)
+	if !reflect.DeepEqual(a, b) {
+		t.Error("plugin-configmap.yaml differs from plugin.yaml")
+	}
+
+	checkout := func(src string) string {
+		dir := filepath.Join(t.TempDir(), "app")
+		copyDir(t, src, dir)
+		// Argo CD resets file modes unless preserveFileMode is set.
+		_ = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+			if err == nil && !info.IsDir() {
+				err = os.Chmod(p, 0o444)
+			}
+			return err
+		})
+		if err := os.Chmod(dir, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = os.Chmod(dir, 0o755) })
+		return dir
+	}
+	runIn := func(dir string, command []string) (string, error, time.Duration) {
+		args := append([]string{}, command[1:]...)
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = dir
+		cmd.Env = []string{
+			"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(),
+			"ARGOCD_APP_NAME=vdi-platform", "ARGOCD_APP_NAMESPACE=vdi-system", "ARGOCD_APP_PROJECT_NAME=default",
+			"ARGOCD_APP_REVISION=0123456789abcdef", "ARGOCD_APP_SOURCE_PATH=examples/k3s-single-node",
+			"ARGOCD_ENV_CLUSTER=edge-1", "KUBE_VERSION=1.35.4",
+			"KUBE_API_VERSIONS=v1,apps/v1,rbac.authorization.k8s.io/v1,apiextensions.k8s.io/v1,traefik.io/v1alpha1,helm.cattle.io/v1",
+		}
+		var stdout strings.Builder
+		cmd.Stdout = &stdout
+		start := time.Now()
+		err := cmd.Run()
+		return stdout.String(), err, time.Since(start)
+	}
+
+	good := checkout("../examples/k3s-single-node")
+	before := files(t, good)
+	if out, err, _ := runIn(good, plugin.Spec.Discover.Find.Command); err != nil || strings.TrimSpace(out) == "" {
+		t.Fatalf("discover: %v, %q", err, out)
+	}
+	out, err, took := runIn(good, plugin.Spec.Generate.Command)
+	if err != nil {
+		t.Fatalf("generate: %v", err)
+	}
+	objs := decodeObjects(t, []byte(out))
+	if len(objs) < 20 {
+		t.Errorf("generate printed %d objects", len(objs))
+	}
+	for _, o := range objs {
+		if o.GetAPIVersion() == "" || o.GetKind() == "" || o.GetKind() == "VDIPlatform" {
+			t.Errorf("generate printed %s %s", o.GetAPIVersion(), o.GetKind())
+		}
+	}
+	if diffFiles(before, files(t, good)) {
+		t.Error("generate changed the checkout")
+	}
+	// Argo CD gives up after 60 seconds; this is a sanity bound, far below it.
+	if took > 20*time.Second {
+		t.Errorf("generate took %s", took)
+	}
+	t.Logf("generate: %d objects in %s", len(objs), took.Round(time.Millisecond))
+
+	bad := checkout("../testdata/packages/bad-multidoc")
+	if out, err, _ := runIn(bad, plugin.Spec.Generate.Command); err == nil || out != "" {
+		t.Errorf("bad values: err %v, %d bytes on stdout; want an error and nothing printed", err, len(out))
+	}
+	none := checkout("../testdata/errors")
+	if out, err, _ := runIn(none, plugin.Spec.Discover.Find.Command); err == nil || out != "" {
+		t.Errorf("discover matched a directory without a VDIPlatform: %q", out)
+	}
+}
+
+func diffFiles(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return true
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return true
+		}
+	}
+	return false
 }
