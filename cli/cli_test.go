@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -167,4 +169,88 @@ func items(t *testing.T, rl string) string {
 		t.Fatalf("no items: %v", err)
 	}
 	return n.MustString()
+}
+
+func TestDiff(t *testing.T) {
+	src, err := os.ReadFile("../examples/k3s-single-node/platform.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := t.TempDir()
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.email=ci@example.org", "-c", "user.name=ci"}, args...)...)
+		cmd.Dir = repo
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	write := func(platform string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(repo, "platform", "platform.yaml"), []byte(platform), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := execute(t, nil, "build", filepath.Join(repo, "platform"), "-o", filepath.Join(repo, "rendered")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(repo, "platform"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	git("init", "-q")
+	write(string(src))
+	git("add", ".")
+	git("commit", "-qm", "render")
+	t.Chdir(repo)
+
+	stdout, _, err := execute(t, nil, "diff", "--rev", "HEAD", "rendered")
+	if err != nil || !strings.Contains(stdout, "no differences") {
+		t.Fatalf("unchanged rendering: err %v\n%s", err, stdout)
+	}
+	write(strings.Replace(string(src), "replicas: 8", "replicas: 4", 1))
+	stdout, _, err = execute(t, nil, "diff", "--rev", "HEAD", "rendered")
+	if err == nil {
+		t.Error("a changed rendering must exit non-zero")
+	}
+	want := "~ ConfigMap gpu-operator/time-slicing-config\n    data.default(yaml).sharing.timeSlicing.resources[name=nvidia.com/gpu].replicas: 8 -> 4\n"
+	if !strings.Contains(stdout, want) {
+		t.Errorf("diff output lacks %q:\n%s", want, stdout)
+	}
+	// Two directories.
+	old := t.TempDir()
+	if _, _, err := execute(t, nil, "build", "platform", "-o", old); err != nil {
+		t.Fatal(err)
+	}
+	if stdout, _, err := execute(t, nil, "diff", old, "rendered"); err != nil || !strings.Contains(stdout, "no differences") {
+		t.Errorf("same renderings differ: %v\n%s", err, stdout)
+	}
+}
+
+// TestCIWorkflowCommands checks that every vdirender command the example
+// workflow runs exists with the flags it uses.
+func TestCIWorkflowCommands(t *testing.T) {
+	raw, err := os.ReadFile("../examples/ci/render.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	for _, line := range strings.Split(string(raw), "\n") {
+		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "run:"))
+		if !strings.HasPrefix(line, "vdirender ") {
+			continue
+		}
+		n++
+		fields := strings.Fields(strings.ReplaceAll(line, `"`, ""))
+		cmd, rest, err := cli.NewRoot().Find(fields[1:])
+		if err != nil || cmd.Name() == "vdirender" {
+			t.Errorf("%q: no such command", line)
+			continue
+		}
+		if err := cmd.ParseFlags(rest); err != nil {
+			t.Errorf("%q: %v", line, err)
+		}
+	}
+	if n < 3 {
+		t.Errorf("found %d vdirender commands in the workflow", n)
+	}
 }
