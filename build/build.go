@@ -49,7 +49,7 @@ func Run(path string) ([]*yaml.RNode, framework.Results, error) {
 		}
 		return nil, nil, err
 	}
-	out, results, err := fn.Render(items, v)
+	out, results, err := fn.Render(items, v, fn.Options{PackageDir: packageDir(path)})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -116,6 +116,28 @@ func read(path string) ([]*yaml.RNode, error) {
 		return nil, values.FieldError{File: path, Message: err.Error()}
 	}
 	return items, nil
+}
+
+// PackageValues loads the values of a package directory or values file.
+func PackageValues(path string) (*values.Values, error) {
+	_, v, cfg, err := load(path)
+	if err != nil {
+		var fes values.Errors
+		var fe values.FieldError
+		if errors.As(err, &fes) || errors.As(err, &fe) {
+			return nil, &Failed{Results: fn.ErrorResults(cfg, err)}
+		}
+	}
+	return v, err
+}
+
+// packageDir is the directory vendored charts are read from: the package
+// itself, or the directory of a values file.
+func packageDir(p string) string {
+	if st, err := os.Stat(p); err == nil && st.IsDir() {
+		return p
+	}
+	return filepath.Dir(p)
 }
 
 // load reads the input and its values.

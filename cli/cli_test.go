@@ -12,6 +12,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/vdirender/vdirender/cli"
+	"github.com/vdirender/vdirender/internal/charttest"
+	"github.com/vdirender/vdirender/internal/golden"
 )
 
 func execute(t *testing.T, stdin []byte, args ...string) (stdout, stderr string, err error) {
@@ -252,5 +254,74 @@ func TestCIWorkflowCommands(t *testing.T) {
 	}
 	if n < 3 {
 		t.Errorf("found %d vdirender commands in the workflow", n)
+	}
+}
+
+// inlinePackage copies testdata/packages/inline and vendors the fixture
+// charts into it as archives made at test time.
+func inlinePackage(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	src, err := os.ReadFile("../testdata/packages/inline/platform.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "platform.yaml"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := charttest.Vendor("../testdata/charts", dir); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestInlineCharts(t *testing.T) {
+	pkg := inlinePackage(t)
+	// Without a lock nothing renders.
+	if stdout, stderr, err := execute(t, nil, "build", pkg); err == nil || stdout != "" || !strings.Contains(stderr, "no lock file") {
+		t.Fatalf("build without lock: err %v, stdout %d bytes, stderr %s", err, len(stdout), stderr)
+	}
+	if out, _, err := execute(t, nil, "lock", pkg); err != nil || !strings.Contains(out, "locked 3 chart(s)") {
+		t.Fatalf("lock: %v %s", err, out)
+	}
+	lock, err := os.ReadFile(filepath.Join(pkg, "vdirender.lock.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "../testdata/packages/inline.lock.yaml", lock)
+	stdout, stderr, err := execute(t, nil, "build", pkg)
+	if err != nil {
+		t.Fatalf("build: %v\n%s", err, stderr)
+	}
+	golden.Check(t, "../testdata/packages/inline.expected.yaml", []byte(stdout))
+	for _, want := range []string{"kind: StatefulSet", "name: coturn-turn-udp", `storageClassName: "local-path"`, "name: redis-master"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(stdout, "name: postgresql\n  namespace: kube-system") || strings.Contains(stdout, "chart: postgresql") {
+		t.Error("an inline chart was also rendered as a HelmChart")
+	}
+
+	// A changed archive no longer matches its lock.
+	arch := filepath.Join(pkg, "charts", "redis-21.2.13.tgz")
+	data, _ := os.ReadFile(arch)
+	if err := os.WriteFile(arch, append(data, 0), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if stdout, stderr, err := execute(t, nil, "build", pkg); err == nil || stdout != "" || !strings.Contains(stderr, "the archive changed") {
+		t.Errorf("tampered archive: err %v, stderr %s", err, stderr)
+	}
+	// An archive holding another version than the values pin.
+	if err := os.WriteFile(arch, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	platform := filepath.Join(pkg, "platform.yaml")
+	src, _ := os.ReadFile(platform)
+	if err := os.WriteFile(platform, []byte(strings.Replace(string(src), "redis: {mode: inline}", "redis: {mode: inline, version: 21.3.0, archive: charts/redis-21.2.13.tgz}", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, err := execute(t, nil, "lock", pkg); err == nil || !strings.Contains(stderr+err.Error(), "holds redis 21.2.13, not redis 21.3.0") {
+		t.Errorf("lock with a wrong version: %v %s", err, stderr)
 	}
 }

@@ -7,6 +7,7 @@ package e2e
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,7 +19,9 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vdirender/vdirender/build"
+	"github.com/vdirender/vdirender/chartlock"
 	"github.com/vdirender/vdirender/e2e/cluster"
+	"github.com/vdirender/vdirender/internal/charttest"
 	"github.com/vdirender/vdirender/kubeclient"
 )
 
@@ -53,6 +56,7 @@ func TestControlPlane(t *testing.T) {
 	}
 
 	t.Run("examples", func(t *testing.T) { testExamples(ctx, t, cl) })
+	t.Run("inline charts", func(t *testing.T) { testInlineCharts(ctx, t, cl) })
 	t.Run("cel", func(t *testing.T) { testCEL(ctx, t, cl) })
 	t.Run("scheduling", func(t *testing.T) { testScheduling(ctx, t, cl) })
 	t.Run("verify", func(t *testing.T) { testVerify(ctx, t, c, cl) })
@@ -95,6 +99,44 @@ func testExamples(ctx context.Context, t *testing.T, cl *kubeclient.Client) {
 			}
 		})
 	}
+}
+
+// testInlineCharts renders sub-charts from vendored archives with the Helm
+// SDK and server-side dry-runs what they produce.
+func testInlineCharts(ctx context.Context, t *testing.T, cl *kubeclient.Client) {
+	pkg := t.TempDir()
+	src, err := os.ReadFile("../testdata/packages/inline/platform.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pkg, "platform.yaml"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := charttest.Vendor("../testdata/charts", pkg); err != nil {
+		t.Fatal(err)
+	}
+	v, err := build.PackageValues(pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock, err := chartlock.ForPackage(pkg, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lock.Write(pkg); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, o := range rendered(t, pkg) {
+		if o.GetLabels()["app.kubernetes.io/managed-by"] != "vdirender" || o.GetKind() == "CustomResourceDefinition" || o.GetKind() == "Namespace" {
+			continue
+		}
+		if err := cl.Apply(ctx, kubeclient.FieldManager, o, true); err != nil {
+			t.Errorf("%s rejected: %v", kubeclient.Describe(o), err)
+		}
+		n++
+	}
+	t.Logf("%d objects dry-run, chart objects included", n)
 }
 
 // rendered builds an example and decodes its objects.

@@ -32,7 +32,7 @@ func (Processor) Process(rl *framework.ResourceList) error {
 	if v == nil {
 		return ErrFailed
 	}
-	items, results, err := Render(rl.Items, v)
+	items, results, err := Render(rl.Items, v, Options{})
 	if err != nil {
 		return err
 	}
@@ -44,14 +44,27 @@ func (Processor) Process(rl *framework.ResourceList) error {
 	return nil
 }
 
-// Render is the pipeline, in order: generate the platform from v, put it
-// beside items (replacing what an earlier run generated), apply the platform
-// rules to everything, and sort. The input items are not modified.
-func Render(items []*yaml.RNode, v *values.Values) ([]*yaml.RNode, framework.Results, error) {
+// Options is what rendering needs besides the values.
+type Options struct {
+	// PackageDir holds the vendored chart archives and their lock; empty
+	// where no files can be read (a KRM function in a container).
+	PackageDir string
+}
+
+// Render is the pipeline, in order: generate the platform from v, render
+// the inline sub-charts from their locked archives, put both beside items
+// (replacing what an earlier run generated), apply the platform rules to
+// everything, and sort. The input items are not modified.
+func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode, framework.Results, error) {
 	generated, err := render.Objects(v)
 	if err != nil {
 		return nil, nil, err
 	}
+	charts, err := render.InlineCharts(v, opts.PackageDir)
+	if err != nil {
+		return nil, framework.Results{{Severity: framework.Error, Message: err.Error(), Tags: map[string]string{"check": "charts"}}}, nil
+	}
+	generated = append(generated, charts...)
 	out := make([]*yaml.RNode, 0, len(items)+len(generated))
 	for _, it := range items {
 		if !IsGenerated(it) {

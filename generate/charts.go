@@ -18,19 +18,44 @@ const (
 	bitnamiRegistry = "docker.io"
 )
 
-// Charts renders one pinned K3s HelmChart per sub-chart, with values
-// translated from the values file into each chart's own keys.
-func Charts(v *values.Values) []any {
+// SubChart is one sub-chart of the platform with the values vdirender
+// computed for it, in the chart's own keys.
+type SubChart struct {
+	// Key is the chart's key under charts: in the values file.
+	Key       string
+	Release   string
+	Namespace string
+	Chart     values.Chart
+	Values    any
+}
+
+// SubCharts lists the enabled sub-charts in a fixed order.
+func SubCharts(v *values.Values) []SubChart {
 	ns := v.Global.Namespace
-	out := []any{helmChart(kasmRelease, ns, v.Charts.Kasm, kasm(v))}
+	out := []SubChart{{"kasm", kasmRelease, ns, v.Charts.Kasm, kasm(v)}}
 	if *v.Postgres.Enabled {
-		out = append(out, helmChart(postgresRelease, ns, v.Charts.PostgreSQL, postgres(v)))
+		out = append(out, SubChart{"postgresql", postgresRelease, ns, v.Charts.PostgreSQL, postgres(v)})
 	}
 	if *v.Redis.Enabled {
-		out = append(out, helmChart(redisRelease, ns, v.Charts.Redis, redis(v)))
+		out = append(out, SubChart{"redis", redisRelease, ns, v.Charts.Redis, redis(v)})
 	}
 	if *v.TURN.Enabled {
-		out = append(out, helmChart(coturnRelease, ns, v.Charts.Coturn, coturn(v)))
+		out = append(out, SubChart{"coturn", coturnRelease, ns, v.Charts.Coturn, coturn(v)})
+	}
+	if v.GPU.Operator.Mode == values.OperatorInstall {
+		out = append(out, SubChart{"gpuOperator", "gpu-operator", v.GPU.Operator.Namespace, v.Charts.GPUOperator, gpuOperator(v)})
+	}
+	return out
+}
+
+// Charts renders one pinned K3s HelmChart per sub-chart in helmchart mode.
+// Inline sub-charts are rendered from their archives by package chartrender.
+func Charts(v *values.Values) []any {
+	var out []any
+	for _, c := range SubCharts(v) {
+		if c.Chart.Mode == values.ChartHelmChart {
+			out = append(out, helmChart(c.Release, c.Namespace, c.Chart, c.Values))
+		}
 	}
 	return out
 }

@@ -50,14 +50,20 @@ func GPU(v *values.Values) []any {
 		}}
 	}
 
-	vals := gpuOperatorValues{
+	// gpu-operator itself is a sub-chart (see SubCharts).
+	return []any{cm}
+}
+
+// gpuOperator is what the gpu-operator chart is given: the time-slicing
+// ConfigMap and its default key, and the K3s containerd settings.
+func gpuOperator(v *values.Values) gpuOperatorValues {
+	return gpuOperatorValues{
 		Driver:  enabled{Enabled: *v.GPU.Operator.Driver},
 		Toolkit: toolkitValues{Enabled: true, Env: k3sToolkitEnv},
 		DevicePlugin: devicePluginValues{Config: devicePluginConfigValues{
-			Create: false, Name: pluginConfig.Name, Default: pluginConfig.Default,
+			Create: false, Name: v.GPU.TimeSlicing.ConfigMapName, Default: DefaultConfigKey,
 		}},
 	}
-	return []any{cm, helmChart("gpu-operator", v.GPU.Operator.Namespace, v.Charts.GPUOperator, vals)}
 }
 
 // deviceConfig is one device-plugin config file: time-slicing of

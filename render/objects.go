@@ -6,7 +6,6 @@ package render
 import (
 	"fmt"
 
-	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
@@ -25,14 +24,7 @@ func Objects(v *values.Values) ([]*yaml.RNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		m, err := n.GetMeta()
-		if err != nil {
-			return nil, err
-		}
-		if err := n.PipeE(yaml.SetAnnotation(kioutil.PathAnnotation, kioutil.CreatePathAnnotationValue(Dir, m))); err != nil {
-			return nil, err
-		}
-		if err := n.PipeE(yaml.SetAnnotation(kioutil.IndexAnnotation, "0")); err != nil {
+		if err := setPath(n, Dir); err != nil {
 			return nil, err
 		}
 		out = append(out, n)

@@ -2,10 +2,11 @@ package transformers
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/vdirender/vdirender/values"
 )
 
 // Pinning refuses what would drift: a HelmChart without a repository or with
@@ -17,10 +18,6 @@ type Pinning struct{}
 
 // Name implements Rule.
 func (Pinning) Name() string { return "pinning" }
-
-// exactVersion is one release: an exact semantic version, optionally with
-// the leading v some chart repositories use.
-var exactVersion = regexp.MustCompile(`^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
 
 // Check implements Rule.
 func (Pinning) Check(obj *yaml.RNode, _ *Env) ([]Finding, error) {
@@ -54,7 +51,7 @@ func chartFindings(obj *yaml.RNode) []Finding {
 	if !strings.HasPrefix(chart, "oci://") && stringField(s, "repo") == "" {
 		out = append(out, Finding{Path: "spec.repo", Message: fmt.Sprintf("chart %q has no repo: pin where it comes from", chart)})
 	}
-	if v := stringField(s, "version"); !exactVersion.MatchString(v) {
+	if v := stringField(s, "version"); !values.IsExactVersion(v) {
 		out = append(out, Finding{Path: "spec.version", Current: v,
 			Message: fmt.Sprintf("chart %q version %q is not exact: pin one release such as 1.2.3, never a range, latest or nothing", chart, v)})
 	}

@@ -1,6 +1,10 @@
 package transformers
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/vdirender/vdirender/values"
+)
 
 func TestImageProblem(t *testing.T) {
 	tests := []struct {
@@ -40,7 +44,7 @@ func TestExactVersion(t *testing.T) {
 		{"1.2", false},
 	}
 	for _, tt := range tests {
-		if got := exactVersion.MatchString(tt.version); got != tt.exact {
+		if got := values.IsExactVersion(tt.version); got != tt.exact {
 			t.Errorf("%q: exact = %v, want %v", tt.version, got, tt.exact)
 		}
 	}

@@ -15,6 +15,19 @@ var defaultCharts = Charts{
 	GPUOperator: Chart{Repo: "https://helm.ngc.nvidia.com/nvidia", Name: "gpu-operator", Version: "v25.10.1"},
 }
 
+// DefaultKubeVersion is the Kubernetes line of current K3s releases.
+const DefaultKubeVersion = "v1.35.4"
+
+// defaultAPIVersions are what a K3s v1.35 cluster with the platform's CRDs
+// serves, as inline charts see it in .Capabilities.APIVersions.
+var defaultAPIVersions = []string{
+	"v1", "apps/v1", "batch/v1", "policy/v1", "autoscaling/v2",
+	"networking.k8s.io/v1", "rbac.authorization.k8s.io/v1", "storage.k8s.io/v1",
+	"apiextensions.k8s.io/v1", "admissionregistration.k8s.io/v1", "coordination.k8s.io/v1",
+	"node.k8s.io/v1", "scheduling.k8s.io/v1", "discovery.k8s.io/v1",
+	"traefik.io/v1alpha1", "helm.cattle.io/v1", "nvidia.com/v1", "vdi.vdirender.dev/v1alpha1",
+}
+
 // DefaultOperatorImage is the VDI operator image rendered when none is given.
 const DefaultOperatorImage = "ghcr.io/vdirender/vdirender:v0.1.0"
 
@@ -193,6 +206,10 @@ func (v *Values) Default() {
 		v.ContainerDefaults[DefaultKind] = containerResources()
 	}
 
+	setString(&v.Charts.KubeVersion, DefaultKubeVersion)
+	if len(v.Charts.APIVersions) == 0 {
+		v.Charts.APIVersions = append([]string(nil), defaultAPIVersions...)
+	}
 	setChart(&v.Charts.Kasm, defaultCharts.Kasm)
 	setChart(&v.Charts.PostgreSQL, defaultCharts.PostgreSQL)
 	setChart(&v.Charts.Redis, defaultCharts.Redis)
@@ -225,6 +242,8 @@ func setChart(c *Chart, def Chart) {
 	setString(&c.Repo, def.Repo)
 	setString(&c.Name, def.Name)
 	setString(&c.Version, def.Version)
+	setString(&c.Mode, ChartHelmChart)
+	setString(&c.Archive, "charts/"+c.Name+"-"+c.Version+".tgz")
 }
 
 func setString(p *string, def string) {

@@ -257,11 +257,27 @@ type Charts struct {
 	Redis       Chart `json:"redis,omitempty"`
 	Coturn      Chart `json:"coturn,omitempty"`
 	GPUOperator Chart `json:"gpuOperator,omitempty"`
+	// KubeVersion and APIVersions are what inline charts see as
+	// .Capabilities; they are always given, never the SDK's defaults.
+	KubeVersion string   `json:"kubeVersion,omitempty"`
+	APIVersions []string `json:"apiVersions,omitempty"`
 }
 
-// Chart is a chart in a repository at one exact version.
+// Chart modes.
+const (
+	ChartHelmChart = "helmchart"
+	ChartInline    = "inline"
+)
+
+// Chart is a chart in a repository at one exact version. In helmchart mode
+// K3s's helm-controller installs it; in inline mode vdirender renders the
+// vendored archive itself, so every object lands in Git.
 type Chart struct {
 	Repo    string `json:"repo,omitempty"`
 	Name    string `json:"name,omitempty"`
 	Version string `json:"version,omitempty"`
+	Mode    string `json:"mode,omitempty"`
+	// Archive is the vendored chart, relative to the package directory;
+	// default charts/<name>-<version>.tgz.
+	Archive string `json:"archive,omitempty"`
 }

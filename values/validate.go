@@ -2,7 +2,11 @@ package values
 
 import (
 	"fmt"
+	"path"
+	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 )
@@ -15,6 +19,11 @@ func (v *Values) validate(d Document) Errors {
 		errs = append(errs, d.errorAt(tokens, format, args...))
 	}
 
+	for key, c := range map[string]Chart{"kasm": v.Charts.Kasm, "postgresql": v.Charts.PostgreSQL, "redis": v.Charts.Redis, "coturn": v.Charts.Coturn, "gpuOperator": v.Charts.GPUOperator} {
+		if c.Mode == ChartInline && (path.IsAbs(c.Archive) || slices.Contains(strings.Split(c.Archive, "/"), "..")) {
+			add([]string{"charts", key, "archive"}, "archive %q must stay inside the package", c.Archive)
+		}
+	}
 	if v.Ingress.TLS.SecretName != "" && v.Ingress.TLS.CertResolver != "" {
 		add([]string{"ingress", "tls"}, "set secretName or certResolver, not both")
 	}
@@ -106,3 +115,11 @@ func (t Template) GPUs() int64 {
 func (p NodePool) String() string {
 	return fmt.Sprintf("%s (%d nodes x %d GPUs x %d replicas)", p.Name, p.Nodes, p.GPUsPerNode, p.Replicas)
 }
+
+// exactVersion is one release: an exact semantic version, optionally with
+// the leading v some chart repositories use. The values schema holds the
+// same pattern for editors.
+var exactVersion = regexp.MustCompile(`^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+
+// IsExactVersion reports whether v pins one release.
+func IsExactVersion(v string) bool { return exactVersion.MatchString(v) }

@@ -1,0 +1,41 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vdirender/vdirender/build"
+	"github.com/vdirender/vdirender/chartlock"
+)
+
+func newLock() *cobra.Command {
+	return &cobra.Command{
+		Use:   "lock DIR",
+		Short: "Pin the vendored chart archives of a package",
+		Long: `Write ` + chartlock.FileName + ` in DIR: for every sub-chart in inline mode, its
+name, repo, exact version, archive path and the sha256 of the archive. Each
+archive must hold the chart and version the values pin. No network is used.
+Rendering fails when an archive no longer matches its lock entry.`,
+		Example: `  vdirender lock examples/inline-charts`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := build.PackageValues(args[0])
+			if err != nil {
+				if f, ok := err.(*build.Failed); ok {
+					printResults(cmd.ErrOrStderr(), f.Results)
+				}
+				return err
+			}
+			l, err := chartlock.ForPackage(args[0], v)
+			if err != nil {
+				return err
+			}
+			if err := l.Write(args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "locked %d chart(s) in %s\n", len(l.Charts), chartlock.FileName)
+			return nil
+		},
+	}
+}

@@ -1,0 +1,3 @@
+{{- define "pg.fullname" -}}
+{{- default .Release.Name .Values.fullnameOverride -}}
+{{- end -}}
