@@ -49,7 +49,7 @@ func Run(path string) ([]*yaml.RNode, framework.Results, error) {
 		}
 		return nil, nil, err
 	}
-	out, results, err := fn.Render(items, v, fn.Options{PackageDir: packageDir(path)})
+	out, results, err := fn.Render(items, v, fn.Options{PackageDir: PackageDir(path)})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -131,9 +131,9 @@ func PackageValues(path string) (*values.Values, error) {
 	return v, err
 }
 
-// packageDir is the directory vendored charts are read from: the package
+// PackageDir is the directory vendored charts are read from: the package
 // itself, or the directory of a values file.
-func packageDir(p string) string {
+func PackageDir(p string) string {
 	if st, err := os.Stat(p); err == nil && st.IsDir() {
 		return p
 	}

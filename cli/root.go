@@ -40,7 +40,7 @@ writes a ResourceList on stdout, for kpt fn render and kustomize.`,
 			return runFunction(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
-	root.AddCommand(newBuild(), newValidate(), newVerify(), newDoctor(), newDiscover(), newDiff(), newLock(), newSchema(), newVersion())
+	root.AddCommand(newBuild(), newValidate(), newVerify(), newDoctor(), newDiscover(), newDiff(), newLock(), newChart(), newSchema(), newVersion())
 	return root
 }
 

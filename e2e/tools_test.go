@@ -11,7 +11,12 @@ import (
 
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/vdirender/vdirender/build"
+	"github.com/vdirender/vdirender/chartlock"
+	"github.com/vdirender/vdirender/internal/charttest"
 	"github.com/vdirender/vdirender/internal/golden"
+	"github.com/vdirender/vdirender/kubeclient"
+	"github.com/vdirender/vdirender/opchart"
 )
 
 // tool finds an installed command, or skips (fails under VDIRENDER_E2E=required).
@@ -284,4 +289,82 @@ func diffFiles(a, b map[string]string) bool {
 		}
 	}
 	return false
+}
+
+// TestOperatorChart writes the operator chart of a package that vendors
+// inline charts, runs the real helm (built from its pinned module by
+// hack/helm.sh) `lint --strict` and `template` on it, and checks that helm
+// renders exactly the objects vdirender renders for the operator.
+func TestOperatorChart(t *testing.T) {
+	helm := os.Getenv("VDIRENDER_HELM")
+	if _, err := os.Stat(helm); helm == "" || err != nil {
+		if os.Getenv("VDIRENDER_E2E") == "required" {
+			t.Fatal("VDIRENDER_HELM does not name a helm binary; run make test")
+		}
+		t.Skip("helm not built: run make test")
+	}
+	pkg := t.TempDir()
+	src, err := os.ReadFile("../testdata/packages/inline/platform.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pkg, "platform.yaml"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := charttest.Vendor("../testdata/charts", pkg); err != nil {
+		t.Fatal(err)
+	}
+	v, err := build.PackageValues(pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock, err := chartlock.ForPackage(pkg, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lock.Write(pkg); err != nil {
+		t.Fatal(err)
+	}
+	chartDir := filepath.Join(t.TempDir(), "vdi-operator")
+	if err := opchart.Write(chartDir, v, pkg); err != nil {
+		t.Fatal(err)
+	}
+	helmCmd := func(args ...string) string {
+		cmd := exec.Command(helm, args...)
+		cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "HELM_CACHE_HOME="+t.TempDir(), "HELM_CONFIG_HOME="+t.TempDir(), "HELM_DATA_HOME="+t.TempDir())
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("helm %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	lint := helmCmd("lint", "--strict", chartDir)
+	if !strings.Contains(lint, "0 chart(s) failed") {
+		t.Errorf("helm lint:\n%s", lint)
+	}
+	deps := helmCmd("dependency", "list", chartDir)
+	if strings.Count(deps, "\tok") != 3 {
+		t.Errorf("helm dependency list:\n%s", deps)
+	}
+	out := helmCmd("template", "vdi", chartDir, "--namespace", v.VDI.Namespace, "--include-crds", "--kube-version", "1.35.4")
+	fromHelm := decodeObjects(t, []byte(out))
+
+	ours := map[string]map[string]any{}
+	for _, o := range rendered(t, pkg) {
+		ours[kubeclient.Describe(o)] = o.Object
+	}
+	if len(fromHelm) < 10 {
+		t.Fatalf("helm template rendered %d objects", len(fromHelm))
+	}
+	for _, o := range fromHelm {
+		want, ok := ours[kubeclient.Describe(o)]
+		if !ok {
+			t.Errorf("helm renders %s, vdirender does not", kubeclient.Describe(o))
+			continue
+		}
+		if !reflect.DeepEqual(want, o.Object) {
+			t.Errorf("%s differs between helm and vdirender:\nhelm: %v\nvdirender: %v", kubeclient.Describe(o), o.Object, want)
+		}
+	}
+	t.Logf("helm lint --strict passed; helm template rendered %d objects, each equal to vdirender's", len(fromHelm))
 }

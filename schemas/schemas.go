@@ -11,3 +11,8 @@ var Values []byte
 
 // ValuesURL is the schema's $id, under which it is compiled.
 const ValuesURL = "https://vdirender.dev/schemas/values.schema.json"
+
+// OperatorChart is the values schema of the chart `vdirender chart` writes.
+//
+//go:embed operator-chart.schema.json
+var OperatorChart []byte
