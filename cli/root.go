@@ -10,10 +10,12 @@ import (
 
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
-	"sigs.k8s.io/kustomize/kyaml/kio"
 
 	"github.com/vdirender/vdirender/fn"
 )
+
+// maxInput bounds every input read from stdin or a file.
+var maxInput int64 = fn.DefaultMaxInput
 
 // NewRoot builds the command tree.
 func NewRoot() *cobra.Command {
@@ -40,6 +42,7 @@ writes a ResourceList on stdout, for kpt fn render and kustomize.`,
 			return runFunction(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
+	root.PersistentFlags().Int64Var(&maxInput, "max-input-size", fn.DefaultMaxInput, "refuse inputs larger than this many bytes")
 	root.AddCommand(newBuild(), newValidate(), newVerify(), newDoctor(), newDiscover(), newDiff(), newLock(), newChart(), newSchema(), newVersion())
 	return root
 }
@@ -58,7 +61,7 @@ func runFunction(in io.Reader, out, errOut io.Writer) error {
 		rl = *l
 		return err
 	})
-	err := framework.Execute(proc, &kio.ByteReadWriter{Reader: in, Writer: out, KeepReaderAnnotations: true})
+	err := fn.Execute(proc, in, out, maxInput)
 	if err != nil {
 		printResults(errOut, rl.Results)
 	}

@@ -1,13 +1,11 @@
 package cli
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
-	"sigs.k8s.io/kustomize/kyaml/kio"
 
 	"github.com/vdirender/vdirender/build"
 	"github.com/vdirender/vdirender/fn"
@@ -55,11 +53,7 @@ func runValidator(in io.Reader, out, errOut io.Writer) error {
 		rl = *l
 		return err
 	})
-	var buf bytes.Buffer
-	err := framework.Execute(proc, &kio.ByteReadWriter{Reader: in, Writer: &buf, KeepReaderAnnotations: true})
-	if _, werr := out.Write(buf.Bytes()); werr != nil {
-		return werr
-	}
+	err := fn.Execute(proc, in, out, maxInput)
 	if err != nil {
 		printResults(errOut, rl.Results)
 	}

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
-	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
@@ -20,7 +18,7 @@ import (
 func run(t *testing.T, input []byte) ([]byte, error) {
 	t.Helper()
 	var out bytes.Buffer
-	err := framework.Execute(fn.Processor{}, &kio.ByteReadWriter{Reader: bytes.NewReader(input), Writer: &out, KeepReaderAnnotations: true})
+	err := fn.Execute(fn.Processor{}, bytes.NewReader(input), &out, fn.DefaultMaxInput)
 	return out.Bytes(), err
 }
 

@@ -54,7 +54,8 @@ type Options struct {
 // Render is the pipeline, in order: generate the platform from v, render
 // the inline sub-charts from their locked archives, put both beside items
 // (replacing what an earlier run generated), apply the platform rules to
-// everything, and sort. The input items are not modified.
+// everything, and sort. Rules change items in place: a caller that must
+// return its input untouched on failure keeps it (Execute re-reads it).
 func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode, framework.Results, error) {
 	generated, err := render.Objects(v)
 	if err != nil {
@@ -68,7 +69,7 @@ func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode,
 	out := make([]*yaml.RNode, 0, len(items)+len(generated))
 	for _, it := range items {
 		if !IsGenerated(it) {
-			out = append(out, it.Copy())
+			out = append(out, it)
 		}
 	}
 	out = append(out, generated...)

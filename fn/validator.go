@@ -35,11 +35,7 @@ func (Validator) Process(rl *framework.ResourceList) error {
 	return nil
 }
 
-// Validate runs every rule over copies of items as a validator.
+// Validate runs every rule over items as a validator: no fix is applied.
 func Validate(items []*yaml.RNode, env *transformers.Env) (framework.Results, error) {
-	copies := make([]*yaml.RNode, len(items))
-	for i, it := range items {
-		copies[i] = it.Copy()
-	}
-	return transformers.Run(copies, env, true)
+	return transformers.Run(items, env, true)
 }
