@@ -4,7 +4,7 @@ BIN     := bin/vdirender
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -s -w -X github.com/vdirender/vdirender/cli.Version=$(VERSION)
 
-.PHONY: build render test kube-bins golden fmt image clean
+.PHONY: build render test kube-bins bench fuzz golden fmt image clean
 
 build:
 	@CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
@@ -25,6 +25,12 @@ test:
 # Build (or find) the control-plane binaries; prints their directory.
 kube-bins:
 	@hack/kube-bins.sh
+
+# Benchmarks: whole-process runs on 1,000 and 10,000 objects against a
+# do-nothing kyaml function and helm template, then the Go benchmarks.
+bench:
+	VDIRENDER_HELM="$$(hack/helm.sh)/helm" $(GO) run ./bench/run
+	$(GO) test ./fn -run '^$$' -bench . -benchtime 3x
 
 # Rewrite every golden file from the current output; review with git diff.
 golden:
