@@ -20,6 +20,7 @@ import (
 	"github.com/vdirender/vdirender/fn"
 	"github.com/vdirender/vdirender/transformers"
 	"github.com/vdirender/vdirender/values"
+	"github.com/vdirender/vdirender/yamlsafe"
 )
 
 // Failed carries the results of a rendering that failed; nothing may be
@@ -92,6 +93,9 @@ func read(path string) ([]*yaml.RNode, error) {
 		return nil, err
 	}
 	if st.IsDir() {
+		if err := checkFiles(path); err != nil {
+			return nil, err
+		}
 		items, err := kio.LocalPackageReader{PackagePath: path, MatchFilesGlob: kio.MatchAll, PreserveSeqIndent: true}.Read()
 		if err != nil {
 			return nil, err
@@ -110,6 +114,9 @@ func read(path string) ([]*yaml.RNode, error) {
 	}
 	if len(data) > values.MaxBytes {
 		return nil, values.FieldError{File: path, Message: fmt.Sprintf("file is %d bytes, more than the %d allowed", len(data), values.MaxBytes)}
+	}
+	if err := yamlsafe.Check(data); err != nil {
+		return nil, values.FieldError{File: path, Message: "invalid YAML: " + err.Error()}
 	}
 	items, err := (&kio.ByteReader{Reader: bytes.NewReader(data), SetAnnotations: map[string]string{kioutil.PathAnnotation: filepath.ToSlash(path)}, PreserveSeqIndent: true}).Read()
 	if err != nil {
@@ -138,6 +145,31 @@ func PackageDir(p string) string {
 		return p
 	}
 	return filepath.Dir(p)
+}
+
+// checkFiles refuses hostile YAML files in a package before kyaml parses
+// them in full.
+func checkFiles(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !(strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if info.Size() > values.MaxBytes {
+			return values.FieldError{File: p, Message: fmt.Sprintf("file is %d bytes, more than the %d allowed", info.Size(), values.MaxBytes)}
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := yamlsafe.Check(data); err != nil {
+			return values.FieldError{File: p, Message: "invalid YAML: " + err.Error()}
+		}
+		return nil
+	})
 }
 
 // load reads the input and its values.

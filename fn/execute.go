@@ -11,6 +11,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/vdirender/vdirender/yamlsafe"
 )
 
 // DefaultMaxInput bounds a ResourceList read from stdin.
@@ -29,8 +31,8 @@ func Execute(p framework.ResourceListProcessor, in io.Reader, out io.Writer, max
 	if int64(len(data)) > maxInput {
 		return fmt.Errorf("input is larger than %d bytes (see --max-input-size)", maxInput)
 	}
-	if err := CheckYAML(data); err != nil {
-		return err
+	if err := yamlsafe.Check(data); err != nil {
+		return fmt.Errorf("reading the ResourceList: %w", err)
 	}
 	reader := &kio.ByteReader{Reader: bytes.NewReader(data), PreserveSeqIndent: true}
 	items, err := reader.Read()

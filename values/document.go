@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/vdirender/vdirender/yamlsafe"
 )
 
 // Kinds that carry values.
@@ -75,6 +77,9 @@ func FromObject(file string, obj *yaml.RNode) (Document, error) {
 func Parse(file string, data []byte) (Document, error) {
 	if len(data) > MaxBytes {
 		return Document{}, FieldError{File: file, Message: fmt.Sprintf("values are %d bytes, more than the %d allowed", len(data), MaxBytes)}
+	}
+	if err := yamlsafe.Check(data); err != nil {
+		return Document{}, yamlError(file, err)
 	}
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))

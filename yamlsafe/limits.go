@@ -1,4 +1,5 @@
-package fn
+// Package yamlsafe refuses hostile YAML before it is parsed in full.
+package yamlsafe
 
 import (
 	"bytes"
@@ -19,11 +20,11 @@ const (
 	MaxDepth = 200
 )
 
-// CheckYAML refuses input that is not UTF-8, nests too deeply or would
+// Check refuses input that is not UTF-8, nests too deeply or would
 // expand its aliases beyond MaxExpandedNodes. It parses into nodes, which
 // keeps each alias as one node, and counts the expansion with memoized
 // sizes, so a hostile document costs its own size, not its expansion.
-func CheckYAML(data []byte) error {
+func Check(data []byte) error {
 	if !utf8.Valid(data) {
 		return errors.New("input is not valid UTF-8")
 	}
@@ -35,7 +36,7 @@ func CheckYAML(data []byte) error {
 			if err.Error() == "EOF" {
 				return nil
 			}
-			return fmt.Errorf("invalid YAML: %w", err)
+			return err
 		}
 		sizes := map[*yamlv3.Node]int{}
 		total, err := expanded(&doc, 0, sizes)
