@@ -325,3 +325,36 @@ func TestInlineCharts(t *testing.T) {
 		t.Errorf("lock with a wrong version: %v %s", err, stderr)
 	}
 }
+
+// TestBadInputCorpus runs every case of testdata/bad: each must give its
+// documented error (the .txt beside it), a non-zero exit and an empty stdout.
+func TestBadInputCorpus(t *testing.T) {
+	cases, _ := filepath.Glob("../testdata/bad/*.yaml")
+	if len(cases) < 40 {
+		t.Fatalf("only %d bad-input cases", len(cases))
+	}
+	for _, c := range cases {
+		name := strings.TrimSuffix(filepath.Base(c), ".yaml")
+		t.Run(name, func(t *testing.T) {
+			var stdout, stderr string
+			var err error
+			if strings.HasSuffix(name, ".rl") {
+				in, rerr := os.ReadFile(c)
+				if rerr != nil {
+					t.Fatal(rerr)
+				}
+				stdout, stderr, err = execute(t, in)
+			} else {
+				stdout, stderr, err = execute(t, nil, "build", c)
+			}
+			if err == nil {
+				t.Fatal("exit status 0")
+			}
+			if stdout != "" {
+				t.Errorf("stdout is not empty: %.200s", stdout)
+			}
+			report := strings.ReplaceAll(stderr+"vdirender: "+err.Error()+"\n", "../testdata/bad/", "")
+			golden.Check(t, strings.TrimSuffix(c, ".yaml")+".txt", []byte(report))
+		})
+	}
+}

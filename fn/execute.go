@@ -34,6 +34,13 @@ func Execute(p framework.ResourceListProcessor, in io.Reader, out io.Writer, max
 	if err := yamlsafe.Check(data); err != nil {
 		return fmt.Errorf("reading the ResourceList: %w", err)
 	}
+	var head struct {
+		APIVersion string `yaml:"apiVersion"`
+		Kind       string `yaml:"kind"`
+	}
+	if err := yaml.Unmarshal(data, &head); err != nil || head.Kind != "ResourceList" || !strings.HasPrefix(head.APIVersion, "config.kubernetes.io/") {
+		return fmt.Errorf("stdin is not a ResourceList (config.kubernetes.io/v1): to render a package or a values file, run `vdirender build DIR|FILE`")
+	}
 	reader := &kio.ByteReader{Reader: bytes.NewReader(data), PreserveSeqIndent: true}
 	items, err := reader.Read()
 	if err != nil {

@@ -6,6 +6,7 @@ package fn
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
@@ -73,12 +74,49 @@ func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode,
 		}
 	}
 	out = append(out, generated...)
+	if dups := duplicates(out); len(dups) > 0 {
+		return nil, dups, nil
+	}
 	results, err := transformers.Run(out, &transformers.Env{Values: v}, false)
 	if err != nil {
 		return nil, nil, err
 	}
 	render.Sort(out)
 	return out, results, nil
+}
+
+// duplicates reports objects given twice: one would silently replace the
+// other when applied. An object that clashes with one vdirender renders is
+// reported the same way.
+func duplicates(items []*yaml.RNode) framework.Results {
+	type id struct{ group, kind, ns, name string }
+	seen := map[id]*yaml.RNode{}
+	var out framework.Results
+	for _, it := range items {
+		group, _, found := strings.Cut(it.GetApiVersion(), "/")
+		if !found {
+			group = ""
+		}
+		k := id{group, it.GetKind(), it.GetNamespace(), it.GetName()}
+		first, dup := seen[k]
+		if !dup {
+			seen[k] = it
+			continue
+		}
+		p1, _, _ := kioutil.GetFileAnnotations(first)
+		p2, _, _ := kioutil.GetFileAnnotations(it)
+		out = append(out, &framework.Result{Severity: framework.Error,
+			ResourceRef: &yaml.ResourceIdentifier{TypeMeta: yaml.TypeMeta{APIVersion: it.GetApiVersion(), Kind: it.GetKind()}, NameMeta: yaml.NameMeta{Name: it.GetName(), Namespace: it.GetNamespace()}},
+			Message:     fmt.Sprintf("%s %s/%s is given twice (%s and %s); applying both would keep only one", it.GetKind(), it.GetNamespace(), it.GetName(), orGenerated(p1), orGenerated(p2))})
+	}
+	return out
+}
+
+func orGenerated(path string) string {
+	if path == "" || strings.HasPrefix(path, render.Dir+"/") {
+		return "rendered by vdirender"
+	}
+	return path
 }
 
 // HasErrors reports whether any result is an error.

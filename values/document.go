@@ -2,7 +2,9 @@ package values
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -84,6 +86,9 @@ func Parse(file string, data []byte) (Document, error) {
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return Document{}, FieldError{File: file, Message: "the values file is empty"}
+		}
 		return Document{}, yamlError(file, err)
 	}
 	n := &root

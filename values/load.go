@@ -122,6 +122,13 @@ func (d Document) schemaErrors(ve *jsonschema.ValidationError) Errors {
 	var errs Errors
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
+		if _, isMin := e.ErrorKind.(*kind.Minimum); isMin {
+			_, frag, _ := strings.Cut(e.SchemaURL, "#")
+			if hint, ok := minimumHints[frag]; ok {
+				errs = append(errs, d.errorAt(e.InstanceLocation, "%s", hint))
+				return
+			}
+		}
 		if hint, ok := schemaHint(e.SchemaURL); ok {
 			errs = append(errs, d.errorAt(e.InstanceLocation, "%s", hint))
 			return
@@ -161,6 +168,16 @@ var hints = map[string]string{
 	"/$defs/quantity":                 "must be a Kubernetes quantity such as 500m, 1Gi or 2",
 	"/$defs/duration":                 "must be a duration such as 90s, 30m or 8h",
 	"/$defs/name":                     "must be a lowercase DNS label: a-z, 0-9 and '-', at most 63 characters",
+	"/$defs/dnsName":                  "must be a lowercase DNS name such as kasm.example.com: it ends up in Traefik Host() rules, so nothing else is allowed",
+	"/$defs/token":                    "may hold only letters, digits, '-' and '_'",
+	"/$defs/text":                     "must be 1 to 253 characters without control characters such as newlines",
+	"/$defs/image":                    "must be an image reference without whitespace",
+	"/$defs/envName":                  "must be an environment variable name: letters, digits and '_', not starting with a digit",
+	"/$defs/repo":                     "must be an https://, http:// or oci:// chart repository",
+}
+
+// minimumHints explain a value below its minimum.
+var minimumHints = map[string]string{
 	"/properties/gpu/properties/timeSlicing/properties/replicas":     "must be at least 2: the device plugin refuses fewer time-slices per GPU",
 	"/properties/gpu/properties/nodePools/items/properties/replicas": "must be at least 2: the device plugin refuses fewer time-slices per GPU",
 }

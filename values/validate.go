@@ -2,6 +2,7 @@ package values
 
 import (
 	"fmt"
+	"math"
 	"path"
 	"regexp"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // validate checks what the schema cannot: references between sections, GPU
@@ -24,6 +26,7 @@ func (v *Values) validate(d Document) Errors {
 			add([]string{"charts", key, "archive"}, "archive %q must stay inside the package", c.Archive)
 		}
 	}
+	errs = append(errs, v.checkQuantities(d)...)
 	if v.Ingress.TLS.SecretName != "" && v.Ingress.TLS.CertResolver != "" {
 		add([]string{"ingress", "tls"}, "set secretName or certResolver, not both")
 	}
@@ -123,3 +126,37 @@ var exactVersion = regexp.MustCompile(`^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[
 
 // IsExactVersion reports whether v pins one release.
 func IsExactVersion(v string) bool { return exactVersion.MatchString(v) }
+
+// maxQuantity is the largest quantity Kubernetes stores: its value in
+// milli-units must fit in an int64.
+var maxQuantity = resource.NewMilliQuantity(math.MaxInt64, resource.DecimalSI)
+
+// checkQuantities refuses resource quantities the API server cannot hold.
+func (v *Values) checkQuantities(d Document) Errors {
+	var errs Errors
+	check := func(tokens []string, r *corev1.ResourceRequirements) {
+		if r == nil {
+			return
+		}
+		for section, list := range map[string]corev1.ResourceList{"limits": r.Limits, "requests": r.Requests} {
+			for name, q := range list {
+				if q.Cmp(*maxQuantity) > 0 {
+					errs = append(errs, d.errorAt(append(append([]string{}, tokens...), section, string(name)), "the quantity is larger than Kubernetes can store"))
+				}
+			}
+		}
+	}
+	check([]string{"postgres", "primary", "resources"}, &v.Postgres.Primary.Resources)
+	check([]string{"redis", "resources"}, &v.Redis.Resources)
+	check([]string{"kasmManager", "resources"}, &v.KasmManager.Resources)
+	check([]string{"kasmApi", "resources"}, &v.KasmAPI.Resources)
+	check([]string{"vdi", "operator", "resources"}, &v.VDI.Operator.Resources)
+	check([]string{"vdi", "sessionDefaults", "resources"}, &v.VDI.SessionDefaults.Resources)
+	for i := range v.VDI.Templates {
+		check([]string{"vdi", "templates", strconv.Itoa(i), "resources"}, v.VDI.Templates[i].Resources)
+	}
+	for kind, r := range v.ContainerDefaults {
+		check([]string{"containerDefaults", kind}, &r)
+	}
+	return errs
+}
