@@ -32,6 +32,13 @@ bench:
 	VDIRENDER_HELM="$$(hack/helm.sh)/helm" $(GO) run ./bench/run
 	$(GO) test ./fn -run '^$$' -bench . -benchtime 3x
 
+# Fuzz each target for FUZZTIME (CI runs them briefly).
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test ./values -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
+	$(GO) test ./fn -run '^$$' -fuzz FuzzExecute -fuzztime $(FUZZTIME)
+	$(GO) test ./transformers -run '^$$' -fuzz FuzzRules -fuzztime $(FUZZTIME)
+
 # Rewrite every golden file from the current output; review with git diff.
 golden:
 	UPDATE_GOLDEN=1 $(GO) test ./...
