@@ -82,7 +82,14 @@ func Packages() []PackageRule {
 // every finding is an error; otherwise each rule's mode decides.
 func Run(items []*yaml.RNode, env *Env, validate bool) (framework.Results, error) {
 	var results framework.Results
+	// Only objects: readers refuse anything else before the rules run.
+	objects := make([]*yaml.RNode, 0, len(items))
 	for _, it := range items {
+		if it.YNode().Kind == yaml.MappingNode {
+			objects = append(objects, it)
+		}
+	}
+	for _, it := range objects {
 		for _, r := range All() {
 			mode := env.Mode(r.Name())
 			if mode == Off {
@@ -117,7 +124,7 @@ func Run(items []*yaml.RNode, env *Env, validate bool) (framework.Results, error
 		if mode == Off {
 			continue
 		}
-		rs, err := r.CheckPackage(items, env)
+		rs, err := r.CheckPackage(objects, env)
 		if err != nil {
 			return nil, err
 		}
