@@ -114,6 +114,8 @@ func Start(tb testing.TB) *Cluster {
 		"--service-account-key-file="+saPub,
 		"--service-account-signing-key-file="+saKey,
 		"--service-cluster-ip-range=10.0.0.0/24",
+		// As K3s does: privileged pods are a Pod Security decision.
+		"--allow-privileged=true",
 		// No controller-manager creates default ServiceAccounts.
 		"--disable-admission-plugins=ServiceAccount",
 		"--enable-priority-and-fairness=false",
