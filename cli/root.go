@@ -43,7 +43,7 @@ writes a ResourceList on stdout, for kpt fn render and kustomize.`,
 		},
 	}
 	root.PersistentFlags().Int64Var(&maxInput, "max-input-size", fn.DefaultMaxInput, "refuse inputs larger than this many bytes")
-	root.AddCommand(newBuild(), newValidate(), newVerify(), newDoctor(), newDiscover(), newDiff(), newLock(), newChart(), newSchema(), newVersion())
+	root.AddCommand(newBuild(), newValidate(), newVerify(), newDoctor(), newDiscover(), newDiff(), newLock(), newChart(), newOperator(), newSchema(), newVersion())
 	return root
 }
 

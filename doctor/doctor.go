@@ -124,7 +124,7 @@ func podProblems(p *corev1.Pod, nodes []corev1.Node, all []corev1.Pod) []Problem
 		msg := c.Message
 		switch {
 		case strings.Contains(msg, "Insufficient "+string(values.GPUResource)):
-			out = append(out, Problem{obj, CauseGPU, gpuExplanation(p, nodes, all)})
+			out = append(out, Problem{obj, CauseGPU, GPUShortage(p, nodes, all)})
 		case strings.Contains(msg, "persistentvolumeclaim") || strings.Contains(msg, "PersistentVolumeClaim"):
 			out = append(out, Problem{obj, CauseVolume, "the pod waits for its volume: " + msg})
 		case strings.Contains(msg, "node affinity/selector"):
@@ -139,8 +139,9 @@ func podProblems(p *corev1.Pod, nodes []corev1.Node, all []corev1.Pod) []Problem
 	return out
 }
 
-// gpuExplanation gives the capacity numbers of the nodes the pod may use.
-func gpuExplanation(p *corev1.Pod, nodes []corev1.Node, all []corev1.Pod) string {
+// GPUShortage explains, with the capacity numbers, why a pod asking for
+// nvidia.com/gpu finds no free time-slice on the nodes it may use.
+func GPUShortage(p *corev1.Pod, nodes []corev1.Node, all []corev1.Pod) string {
 	want := podGPUs(p)
 	sel := labels.SelectorFromSet(p.Spec.NodeSelector)
 	var matched []string

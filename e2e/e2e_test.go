@@ -61,6 +61,7 @@ func TestControlPlane(t *testing.T) {
 	t.Run("cel", func(t *testing.T) { testCEL(ctx, t, cl) })
 	t.Run("scheduling", func(t *testing.T) { testScheduling(ctx, t, cl) })
 	t.Run("verify", func(t *testing.T) { testVerify(ctx, t, c, cl) })
+	t.Run("operator", func(t *testing.T) { testOperator(ctx, t, c, cl) })
 	t.Run("doctor", func(t *testing.T) { testDoctor(ctx, t, c, cl) })
 }
 

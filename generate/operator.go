@@ -1,6 +1,8 @@
 package generate
 
 import (
+	"strings"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -105,6 +107,7 @@ func operatorDeployment(v *values.Values) *appsv1.Deployment {
 		"operator",
 		"--session-namespace=" + v.VDI.SessionNamespace,
 		"--session-host=" + v.Ingress.SessionHost,
+		"--entrypoints=" + strings.Join(v.Ingress.EntryPoints, ","),
 		"--metrics-bind-address=:8080",
 		"--gateway-bind-address=:8081",
 		"--health-probe-bind-address=:8082",
