@@ -31,6 +31,8 @@ kube-bins:
 bench:
 	VDIRENDER_HELM="$$(hack/helm.sh)/helm" $(GO) run ./bench/run
 	$(GO) test ./fn -run '^$$' -bench . -benchtime 3x
+	@hack/etcd.sh >/dev/null
+	VDIRENDER_KUBE_BIN="$$(hack/kube-bins.sh)" $(GO) test ./e2e -run '^$$' -bench OperatorStartup -benchtime 1x
 
 # Fuzz each target for FUZZTIME (CI runs them briefly).
 FUZZTIME ?= 30s

@@ -12,7 +12,9 @@ import (
 	"github.com/vdirender/vdirender/kubeclient"
 )
 
-func newClient(t *testing.T, c *cluster.Cluster) *kubeclient.Client {
+func newClient(t *testing.T, c *cluster.Cluster) *kubeclient.Client { return newClientTB(t, c) }
+
+func newClientTB(t testing.TB, c *cluster.Cluster) *kubeclient.Client {
 	t.Helper()
 	cl, err := kubeclient.New(c.Config)
 	if err != nil {
@@ -33,7 +35,9 @@ func waitEstablished(ctx context.Context, t *testing.T, cl *kubeclient.Client, c
 }
 
 // toUnstructured converts a typed object.
-func toUnstructured(t *testing.T, obj any) *unstructured.Unstructured {
+func toUnstructured(t *testing.T, obj any) *unstructured.Unstructured { return toUnstructuredTB(t, obj) }
+
+func toUnstructuredTB(t testing.TB, obj any) *unstructured.Unstructured {
 	t.Helper()
 	b, err := sigsyaml.Marshal(obj)
 	if err != nil {

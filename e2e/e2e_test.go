@@ -142,7 +142,7 @@ func testInlineCharts(ctx context.Context, t *testing.T, cl *kubeclient.Client) 
 }
 
 // rendered builds an example and decodes its objects.
-func rendered(t *testing.T, dir string) []*unstructured.Unstructured {
+func rendered(t testing.TB, dir string) []*unstructured.Unstructured {
 	t.Helper()
 	items, _, err := build.Run(dir)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
 	"github.com/vdirender/vdirender/e2e/cluster"
@@ -25,7 +26,9 @@ import (
 
 // startOperator runs the operator in-process against the test cluster and
 // returns a function that stops it.
-func startOperator(t *testing.T, c *cluster.Cluster, ns string) func() {
+func startOperator(t *testing.T, c *cluster.Cluster, ns string) func() { return startOperatorTB(t, c, ns) }
+
+func startOperatorTB(t testing.TB, c *cluster.Cluster, ns string) func() {
 	t.Helper()
 	mgr, err := operator.NewManager(c.Config, operator.Options{SessionNamespace: ns, SessionHost: "sessions.example.org", EntryPoints: []string{"websecure"}, MetricsAddr: "0", HealthAddr: "0"})
 	if err != nil {
@@ -135,6 +138,9 @@ func testOperator(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kub
 		st := sessionStatus(ctx, t, k, ns, "alice", func(s *v1alpha1.VDISessionStatus) bool { return s.Phase == v1alpha1.PhaseRunning })
 		if st.URL != "https://sessions.example.org/sessions/ops/alice/" || st.StartTime == nil || st.NodeName == "" {
 			t.Errorf("status %+v", st)
+		}
+		if n := startupObservations(t); n < 1 {
+			t.Errorf("session_startup_seconds has %d observations", n)
 		}
 		// Everything the session made is owned by it, so deleting it removes them.
 		var s v1alpha1.VDISession
@@ -265,4 +271,20 @@ func findCondition(st *v1alpha1.VDISessionStatus, typ string) *metav1.Condition 
 		}
 	}
 	return nil
+}
+
+// startupObservations reads session_startup_seconds from the metrics registry
+// the operator exports.
+func startupObservations(t *testing.T) uint64 {
+	t.Helper()
+	families, err := crmetrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() == "session_startup_seconds" {
+			return f.GetMetric()[0].GetHistogram().GetSampleCount()
+		}
+	}
+	return 0
 }

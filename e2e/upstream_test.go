@@ -29,7 +29,7 @@ const clusterPolicySample = "config/samples/v1_clusterpolicy.yaml"
 
 // moduleDir downloads a module version through the Go module proxy (the
 // checksum database verifies it) and returns its directory.
-func moduleDir(t *testing.T, modVersion string) string {
+func moduleDir(t testing.TB, modVersion string) string {
 	t.Helper()
 	cmd := exec.Command("go", "mod", "download", "-json", modVersion)
 	cmd.Env = append(os.Environ(), "GOFLAGS=")
@@ -46,7 +46,7 @@ func moduleDir(t *testing.T, modVersion string) string {
 }
 
 // readObjects decodes every object of a multi-document YAML file.
-func readObjects(t *testing.T, path string) []*unstructured.Unstructured {
+func readObjects(t testing.TB, path string) []*unstructured.Unstructured {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -55,7 +55,7 @@ func readObjects(t *testing.T, path string) []*unstructured.Unstructured {
 	return decodeObjects(t, data)
 }
 
-func decodeObjects(t *testing.T, data []byte) []*unstructured.Unstructured {
+func decodeObjects(t testing.TB, data []byte) []*unstructured.Unstructured {
 	t.Helper()
 	dec := yaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
 	var out []*unstructured.Unstructured
@@ -74,7 +74,7 @@ func decodeObjects(t *testing.T, data []byte) []*unstructured.Unstructured {
 	}
 }
 
-func upstreamObjects(t *testing.T) (crds []*unstructured.Unstructured, clusterPolicy *unstructured.Unstructured) {
+func upstreamObjects(t testing.TB) (crds []*unstructured.Unstructured, clusterPolicy *unstructured.Unstructured) {
 	t.Helper()
 	dirs := map[string]string{}
 	for _, u := range upstreamCRDs {

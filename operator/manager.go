@@ -91,7 +91,7 @@ func NewManager(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 		Owns(&corev1.Service{}).
 		Named("vdisession").
 		// A process may run more than one manager (tests restart it).
-		WithOptions(controller.Options{SkipNameValidation: &skip}).
+		WithOptions(controller.Options{SkipNameValidation: &skip, MaxConcurrentReconciles: 4}).
 		Complete(r)
 	return mgr, err
 }

@@ -97,6 +97,12 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	pod, err := r.ensurePod(ctx, &s, &tpl)
 	if err != nil {
+		// Say why in the status; the error retries with backoff.
+		setCondition(status, s.Generation, CondScheduled, metav1.ConditionFalse, "PodRejected", err.Error())
+		status.Phase = v1alpha1.PhasePending
+		if serr := r.writeStatus(ctx, &s, status); serr != nil {
+			return ctrl.Result{}, serr
+		}
 		return ctrl.Result{}, err
 	}
 	if err := r.ensureService(ctx, &s, &tpl); err != nil {
