@@ -35,7 +35,9 @@ func waitEstablished(ctx context.Context, t *testing.T, cl *kubeclient.Client, c
 }
 
 // toUnstructured converts a typed object.
-func toUnstructured(t *testing.T, obj any) *unstructured.Unstructured { return toUnstructuredTB(t, obj) }
+func toUnstructured(t *testing.T, obj any) *unstructured.Unstructured {
+	return toUnstructuredTB(t, obj)
+}
 
 func toUnstructuredTB(t testing.TB, obj any) *unstructured.Unstructured {
 	t.Helper()

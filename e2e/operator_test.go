@@ -26,7 +26,9 @@ import (
 
 // startOperator runs the operator in-process against the test cluster and
 // returns a function that stops it.
-func startOperator(t *testing.T, c *cluster.Cluster, ns string) func() { return startOperatorTB(t, c, ns) }
+func startOperator(t *testing.T, c *cluster.Cluster, ns string) func() {
+	return startOperatorTB(t, c, ns)
+}
 
 func startOperatorTB(t testing.TB, c *cluster.Cluster, ns string) func() {
 	t.Helper()
