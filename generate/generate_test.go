@@ -153,3 +153,32 @@ func TestTraefik(t *testing.T) {
 		t.Error("UDP entrypoint without TURN")
 	}
 }
+
+func TestMonitoringAndPrepull(t *testing.T) {
+	off := platform(t, base+"vdi:\n  templates: [{name: d, image: 'desk:1.0'}]\n")
+	if _, ok := off["PrometheusRule/vdi-session-startup"]; ok {
+		t.Error("PrometheusRule without monitoring")
+	}
+	if _, ok := off["DaemonSet/vdi-image-prepull"]; ok {
+		t.Error("pre-pull DaemonSet without prepull")
+	}
+	on := platform(t, base+"vdi:\n  monitoring: {enabled: true}\n  prepull: {enabled: true}\n  templates: [{name: d, image: 'desk:1.0'}, {name: e, image: 'kasm:2.0'}, {name: f, image: 'desk:1.0'}]\n")
+	rule := on["PrometheusRule/vdi-session-startup"]
+	var pr struct {
+		Spec struct {
+			Groups []struct {
+				Rules []struct{ Expr string }
+			}
+		}
+	}
+	if err := sigsyaml.Unmarshal([]byte(rule), &pr); err != nil {
+		t.Fatal(err)
+	}
+	if len(pr.Spec.Groups) != 1 || pr.Spec.Groups[0].Rules[0].Expr != "histogram_quantile(0.95, sum(rate(session_startup_seconds_bucket[10m])) by (le)) > 30" {
+		t.Errorf("PrometheusRule:\n%s", rule)
+	}
+	ds := on["DaemonSet/vdi-image-prepull"]
+	if strings.Count(ds, "image: desk:1.0") != 1 || strings.Count(ds, "image: kasm:2.0") != 1 || !strings.Contains(ds, "nvidia.com/gpu.count") {
+		t.Errorf("pre-pull DaemonSet:\n%s", ds)
+	}
+}

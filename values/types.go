@@ -157,6 +157,16 @@ type VDI struct {
 	SessionDefaults  SessionDefaults `json:"sessionDefaults,omitempty"`
 	Templates        []Template      `json:"templates,omitempty"`
 	Sessions         []Session       `json:"sessions,omitempty"`
+	// Monitoring adds a PrometheusRule on session_startup_seconds.
+	Monitoring Toggle `json:"monitoring,omitempty"`
+	// Prepull adds a DaemonSet that pulls the templates' images on GPU nodes
+	// ahead of time, so that a session start does not wait on a pull.
+	Prepull Toggle `json:"prepull,omitempty"`
+}
+
+// Toggle switches a feature on.
+type Toggle struct {
+	Enabled bool `json:"enabled,omitempty"`
 }
 
 // VDIOperator is the operator Deployment.
