@@ -27,10 +27,7 @@ its file, line and field, go to stderr.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			items, results, err := build.Run(args[0])
 			if err != nil {
-				if f, ok := err.(*build.Failed); ok {
-					printResults(cmd.ErrOrStderr(), f.Results)
-				}
-				return err
+				return reportFailed(cmd.ErrOrStderr(), err)
 			}
 			printResults(cmd.ErrOrStderr(), onlyWarnings(results))
 			if outDir != "" {

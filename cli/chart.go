@@ -29,10 +29,7 @@ exactly the objects vdirender renders for the operator.`,
 			}
 			v, err := build.PackageValues(args[0])
 			if err != nil {
-				if f, ok := err.(*build.Failed); ok {
-					printResults(cmd.ErrOrStderr(), f.Results)
-				}
-				return err
+				return reportFailed(cmd.ErrOrStderr(), err)
 			}
 			return opchart.Write(out, v, build.PackageDir(args[0]))
 		},

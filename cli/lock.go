@@ -22,10 +22,7 @@ Rendering fails when an archive no longer matches its lock entry.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, err := build.PackageValues(args[0])
 			if err != nil {
-				if f, ok := err.(*build.Failed); ok {
-					printResults(cmd.ErrOrStderr(), f.Results)
-				}
-				return err
+				return reportFailed(cmd.ErrOrStderr(), err)
 			}
 			l, err := chartlock.ForPackage(args[0], v)
 			if err != nil {

@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 
+	"github.com/vdirender/vdirender/build"
 	"github.com/vdirender/vdirender/fn"
 )
 
@@ -55,15 +57,30 @@ func runFunction(in io.Reader, out, errOut io.Writer) error {
 			return fmt.Errorf("no ResourceList on stdin: run `vdirender build DIR|FILE` or pipe a ResourceList in (see --help)")
 		}
 	}
+	return runKRM(fn.Processor{}, in, out, errOut)
+}
+
+// runKRM runs a processor on a ResourceList from in; when it fails, the
+// errors and warnings also go to errOut for people reading a terminal.
+func runKRM(p framework.ResourceListProcessor, in io.Reader, out, errOut io.Writer) error {
 	var rl framework.ResourceList
 	proc := framework.ResourceListProcessorFunc(func(l *framework.ResourceList) error {
-		err := fn.Processor{}.Process(l)
+		err := p.Process(l)
 		rl = *l
 		return err
 	})
 	err := fn.Execute(proc, in, out, maxInput)
 	if err != nil {
 		printResults(errOut, rl.Results)
+	}
+	return err
+}
+
+// reportFailed prints the results of a failed rendering and returns err.
+func reportFailed(w io.Writer, err error) error {
+	var f *build.Failed
+	if errors.As(err, &f) {
+		printResults(w, f.Results)
 	}
 	return err
 }

@@ -2,7 +2,6 @@ package cli_test
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -57,20 +56,7 @@ func scan(path string, v any, out *[]string) {
 // or token values in chart values or environments, only references.
 func TestNoSecretsRendered(t *testing.T) {
 	dirs, _ := filepath.Glob("../examples/*/platform.yaml")
-	inline := t.TempDir()
-	src, err := os.ReadFile("../testdata/packages/inline/platform.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(inline, "platform.yaml"), src, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := charttest.Vendor("../testdata/charts", inline); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := execute(t, nil, "lock", inline); err != nil {
-		t.Fatal(err)
-	}
+	inline := charttest.LockedPackage(t, "..")
 	pkgs := []string{inline}
 	for _, d := range dirs {
 		pkgs = append(pkgs, filepath.Dir(d))

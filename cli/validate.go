@@ -31,10 +31,7 @@ ResourceList with results on stdout, a non-zero exit on any violation.`,
 			}
 			n, results, err := build.Validate(args[0])
 			if err != nil {
-				if f, ok := err.(*build.Failed); ok {
-					printResults(cmd.ErrOrStderr(), f.Results)
-				}
-				return err
+				return reportFailed(cmd.ErrOrStderr(), err)
 			}
 			printResults(cmd.ErrOrStderr(), results)
 			if fn.HasErrors(results) {
@@ -47,17 +44,7 @@ ResourceList with results on stdout, a non-zero exit on any violation.`,
 }
 
 func runValidator(in io.Reader, out, errOut io.Writer) error {
-	var rl framework.ResourceList
-	proc := framework.ResourceListProcessorFunc(func(l *framework.ResourceList) error {
-		err := fn.Validator{}.Process(l)
-		rl = *l
-		return err
-	})
-	err := fn.Execute(proc, in, out, maxInput)
-	if err != nil {
-		printResults(errOut, rl.Results)
-	}
-	return err
+	return runKRM(fn.Validator{}, in, out, errOut)
 }
 
 func countErrors(rs framework.Results) int {

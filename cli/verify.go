@@ -34,10 +34,7 @@ demand does not fit.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			items, results, err := build.Run(args[0])
 			if err != nil {
-				if f, ok := err.(*build.Failed); ok {
-					printResults(cmd.ErrOrStderr(), f.Results)
-				}
-				return err
+				return reportFailed(cmd.ErrOrStderr(), err)
 			}
 			printResults(cmd.ErrOrStderr(), onlyWarnings(results))
 			cfg, err := kubeclient.Config(kubeconfig, kubecontext)

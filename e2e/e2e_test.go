@@ -7,7 +7,6 @@ package e2e
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,7 +18,6 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vdirender/vdirender/build"
-	"github.com/vdirender/vdirender/chartlock"
 	"github.com/vdirender/vdirender/e2e/cluster"
 	"github.com/vdirender/vdirender/internal/charttest"
 	"github.com/vdirender/vdirender/kubeclient"
@@ -106,28 +104,7 @@ func testExamples(ctx context.Context, t *testing.T, cl *kubeclient.Client) {
 // testInlineCharts renders sub-charts from vendored archives with the Helm
 // SDK and server-side dry-runs what they produce.
 func testInlineCharts(ctx context.Context, t *testing.T, cl *kubeclient.Client) {
-	pkg := t.TempDir()
-	src, err := os.ReadFile("../testdata/packages/inline/platform.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(pkg, "platform.yaml"), src, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := charttest.Vendor("../testdata/charts", pkg); err != nil {
-		t.Fatal(err)
-	}
-	v, err := build.PackageValues(pkg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lock, err := chartlock.ForPackage(pkg, v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := lock.Write(pkg); err != nil {
-		t.Fatal(err)
-	}
+	pkg := charttest.LockedPackage(t, "..")
 	n := 0
 	for _, o := range rendered(t, pkg) {
 		if o.GetLabels()["app.kubernetes.io/managed-by"] != "vdirender" || o.GetKind() == "CustomResourceDefinition" || o.GetKind() == "Namespace" {

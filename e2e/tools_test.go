@@ -12,7 +12,6 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vdirender/vdirender/build"
-	"github.com/vdirender/vdirender/chartlock"
 	"github.com/vdirender/vdirender/internal/charttest"
 	"github.com/vdirender/vdirender/internal/golden"
 	"github.com/vdirender/vdirender/kubeclient"
@@ -303,26 +302,9 @@ func TestOperatorChart(t *testing.T) {
 		}
 		t.Skip("helm not built: run make test")
 	}
-	pkg := t.TempDir()
-	src, err := os.ReadFile("../testdata/packages/inline/platform.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(pkg, "platform.yaml"), src, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := charttest.Vendor("../testdata/charts", pkg); err != nil {
-		t.Fatal(err)
-	}
+	pkg := charttest.LockedPackage(t, "..")
 	v, err := build.PackageValues(pkg)
 	if err != nil {
-		t.Fatal(err)
-	}
-	lock, err := chartlock.ForPackage(pkg, v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := lock.Write(pkg); err != nil {
 		t.Fatal(err)
 	}
 	chartDir := filepath.Join(t.TempDir(), "vdi-operator")

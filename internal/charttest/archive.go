@@ -11,7 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"testing"
 	"time"
+
+	"github.com/vdirender/vdirender/build"
+	"github.com/vdirender/vdirender/chartlock"
 )
 
 // Entry is one extra tar entry, for archives that must be malformed.
@@ -99,4 +103,34 @@ func Vendor(chartsDir, pkg string) error {
 		}
 	}
 	return nil
+}
+
+// LockedPackage makes a package from testdata/packages/inline under root
+// (the repository): the VDIPlatform, the fixture charts vendored as
+// archives, and the lock written the way `vdirender lock` writes it.
+func LockedPackage(tb testing.TB, root string) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	src, err := os.ReadFile(filepath.Join(root, "testdata", "packages", "inline", "platform.yaml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "platform.yaml"), src, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	if err := Vendor(filepath.Join(root, "testdata", "charts"), dir); err != nil {
+		tb.Fatal(err)
+	}
+	v, err := build.PackageValues(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	lock, err := chartlock.ForPackage(dir, v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := lock.Write(dir); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
 }
