@@ -118,13 +118,10 @@ func (l *Lock) Verify(key string, c values.Chart, data []byte) error {
 // and version the values pin. It reads no network.
 func ForPackage(dir string, v *values.Values) (*Lock, error) {
 	l := New()
-	for _, c := range generate.SubCharts(v) {
-		if c.Chart.Mode != values.ChartInline {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(c.Chart.Archive)))
+	for _, c := range generate.InlineSubCharts(v) {
+		data, err := ReadArchive(dir, c)
 		if err != nil {
-			return nil, fmt.Errorf("charts.%s: %w", c.Key, err)
+			return nil, err
 		}
 		meta, err := chartrender.Inspect(data)
 		if err != nil {
@@ -136,4 +133,13 @@ func ForPackage(dir string, v *values.Values) (*Lock, error) {
 		l.Charts = append(l.Charts, Entry{Key: c.Key, Name: c.Chart.Name, Repo: c.Chart.Repo, Version: c.Chart.Version, Archive: c.Chart.Archive, Digest: Digest(data)})
 	}
 	return l, nil
+}
+
+// ReadArchive reads the vendored archive of a sub-chart from the package.
+func ReadArchive(dir string, c generate.SubChart) ([]byte, error) {
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(c.Chart.Archive)))
+	if err != nil {
+		return nil, fmt.Errorf("charts.%s: %w", c.Key, err)
+	}
+	return data, nil
 }

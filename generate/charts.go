@@ -48,6 +48,18 @@ func SubCharts(v *values.Values) []SubChart {
 	return out
 }
 
+// InlineSubCharts are the enabled sub-charts vdirender renders itself from
+// vendored archives.
+func InlineSubCharts(v *values.Values) []SubChart {
+	var out []SubChart
+	for _, c := range SubCharts(v) {
+		if c.Chart.Mode == values.ChartInline {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // Charts renders one pinned K3s HelmChart per sub-chart in helmchart mode.
 // Inline sub-charts are rendered from their archives by package chartrender.
 func Charts(v *values.Values) []any {

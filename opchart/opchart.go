@@ -20,6 +20,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/vdirender/vdirender/chartlock"
 	"github.com/vdirender/vdirender/crds"
 	"github.com/vdirender/vdirender/generate"
 	"github.com/vdirender/vdirender/render"
@@ -92,13 +93,10 @@ func Write(dir string, v *values.Values, pkgDir string) error {
 		SessionNamespace: v.VDI.SessionNamespace,
 		SessionHost:      v.Ingress.SessionHost,
 	}
-	for _, c := range generate.SubCharts(v) {
-		if c.Chart.Mode != values.ChartInline {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(pkgDir, filepath.FromSlash(c.Chart.Archive)))
+	for _, c := range generate.InlineSubCharts(v) {
+		data, err := chartlock.ReadArchive(pkgDir, c)
 		if err != nil {
-			return fmt.Errorf("charts.%s: %w", c.Key, err)
+			return err
 		}
 		files["charts/"+path.Base(c.Chart.Archive)] = data
 		meta.Dependencies = append(meta.Dependencies, &chartv2.Dependency{Name: c.Chart.Name, Version: c.Chart.Version, Repository: c.Chart.Repo, Condition: c.Key + ".enabled"})

@@ -2,9 +2,7 @@ package render
 
 import (
 	"fmt"
-	"os"
 	"path"
-	"path/filepath"
 
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -15,21 +13,12 @@ import (
 	"github.com/vdirender/vdirender/values"
 )
 
-// HasInlineCharts reports whether any enabled sub-chart is rendered inline.
-func HasInlineCharts(v *values.Values) bool {
-	for _, c := range generate.SubCharts(v) {
-		if c.Chart.Mode == values.ChartInline {
-			return true
-		}
-	}
-	return false
-}
-
 // InlineCharts renders the sub-charts in inline mode from the archives
 // vendored in dir, each checked against the lock first. Their objects are
 // marked as generated and written under vdirender/charts/<release>/.
 func InlineCharts(v *values.Values, dir string) ([]*yaml.RNode, error) {
-	if !HasInlineCharts(v) {
+	inline := generate.InlineSubCharts(v)
+	if len(inline) == 0 {
 		return nil, nil
 	}
 	if dir == "" {
@@ -40,13 +29,10 @@ func InlineCharts(v *values.Values, dir string) ([]*yaml.RNode, error) {
 		return nil, err
 	}
 	var out []*yaml.RNode
-	for _, c := range generate.SubCharts(v) {
-		if c.Chart.Mode != values.ChartInline {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(c.Chart.Archive)))
+	for _, c := range inline {
+		data, err := chartlock.ReadArchive(dir, c)
 		if err != nil {
-			return nil, fmt.Errorf("charts.%s: %w", c.Key, err)
+			return nil, err
 		}
 		if err := lock.Verify(c.Key, c.Chart, data); err != nil {
 			return nil, err
