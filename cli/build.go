@@ -25,11 +25,10 @@ its file, line and field, go to stderr.`,
   vdirender build values.yaml -o rendered/`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			items, results, err := build.Run(args[0])
+			items, err := render(cmd, args[0])
 			if err != nil {
-				return reportFailed(cmd.ErrOrStderr(), err)
+				return err
 			}
-			printResults(cmd.ErrOrStderr(), onlyWarnings(results))
 			if outDir != "" {
 				return build.WriteDir(outDir, items)
 			}

@@ -9,11 +9,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vdirender/vdirender/doctor"
-	"github.com/vdirender/vdirender/kubeclient"
 )
 
 func newDoctor() *cobra.Command {
-	var kubeconfig, kubecontext, namespace string
+	var cluster clusterFlags
+	var namespace string
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Explain why a rollout hangs in a namespace",
@@ -26,11 +26,7 @@ pulls. The exit status is non-zero when a problem is found.`,
   vdirender doctor -n kasm --context edge-1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := kubeclient.Config(kubeconfig, kubecontext)
-			if err != nil {
-				return err
-			}
-			cl, err := kubeclient.New(cfg)
+			cl, err := cluster.client()
 			if err != nil {
 				return err
 			}
@@ -48,8 +44,7 @@ pulls. The exit status is non-zero when a problem is found.`,
 		},
 	}
 	cmd.Flags().StringVarP(&namespace, "namespace", "n", "vdi-sessions", "namespace to diagnose")
-	cmd.Flags().StringVar(&kubeconfig, "kubeconfig", "", "path to the kubeconfig (default $KUBECONFIG or ~/.kube/config)")
-	cmd.Flags().StringVar(&kubecontext, "context", "", "kubeconfig context to use (default the current one)")
+	cluster.add(cmd)
 	return cmd
 }
 

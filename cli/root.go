@@ -11,9 +11,11 @@ import (
 
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/vdirender/vdirender/build"
 	"github.com/vdirender/vdirender/fn"
+	"github.com/vdirender/vdirender/kubeclient"
 )
 
 // maxInput bounds every input read from stdin or a file.
@@ -74,6 +76,33 @@ func runKRM(p framework.ResourceListProcessor, in io.Reader, out, errOut io.Writ
 		printResults(errOut, rl.Results)
 	}
 	return err
+}
+
+// render builds path for a command: on failure its problems go to stderr
+// and nothing else happens; warnings go to stderr too.
+func render(cmd *cobra.Command, path string) ([]*yaml.RNode, error) {
+	items, results, err := build.Run(path)
+	if err != nil {
+		return nil, reportFailed(cmd.ErrOrStderr(), err)
+	}
+	printResults(cmd.ErrOrStderr(), onlyWarnings(results))
+	return items, nil
+}
+
+// clusterFlags are the flags of the commands that talk to a cluster.
+type clusterFlags struct{ kubeconfig, context string }
+
+func (f *clusterFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.kubeconfig, "kubeconfig", "", "path to the kubeconfig (default $KUBECONFIG or ~/.kube/config)")
+	cmd.Flags().StringVar(&f.context, "context", "", "kubeconfig context to use (default the current one)")
+}
+
+func (f *clusterFlags) client() (*kubeclient.Client, error) {
+	cfg, err := kubeclient.Config(f.kubeconfig, f.context)
+	if err != nil {
+		return nil, err
+	}
+	return kubeclient.New(cfg)
 }
 
 // reportFailed prints the results of a failed rendering and returns err.

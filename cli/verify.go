@@ -8,13 +8,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/vdirender/vdirender/build"
-	"github.com/vdirender/vdirender/kubeclient"
 	"github.com/vdirender/vdirender/verify"
 )
 
 func newVerify() *cobra.Command {
-	var kubeconfig, kubecontext string
+	var cluster clusterFlags
 	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "verify DIR|FILE",
@@ -32,16 +30,11 @@ demand does not fit.`,
   vdirender verify values.yaml --kubeconfig ~/.kube/k3s.yaml --context edge-1`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			items, results, err := build.Run(args[0])
-			if err != nil {
-				return reportFailed(cmd.ErrOrStderr(), err)
-			}
-			printResults(cmd.ErrOrStderr(), onlyWarnings(results))
-			cfg, err := kubeclient.Config(kubeconfig, kubecontext)
+			items, err := render(cmd, args[0])
 			if err != nil {
 				return err
 			}
-			cl, err := kubeclient.New(cfg)
+			cl, err := cluster.client()
 			if err != nil {
 				return err
 			}
@@ -58,8 +51,7 @@ demand does not fit.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&kubeconfig, "kubeconfig", "", "path to the kubeconfig (default $KUBECONFIG or ~/.kube/config)")
-	cmd.Flags().StringVar(&kubecontext, "context", "", "kubeconfig context to use (default the current one)")
+	cluster.add(cmd)
 	cmd.Flags().DurationVar(&timeout, "timeout", 2*time.Minute, "give up after this long")
 	return cmd
 }
