@@ -6,7 +6,7 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=devel
-RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X github.com/vdirender/vdirender/cli.Version=${VERSION}" -o /out/vdirender .
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X github.com/vdirender/vdirender/internal/cli.Version=${VERSION}" -o /out/vdirender .
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/vdirender /usr/local/bin/vdirender

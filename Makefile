@@ -2,7 +2,7 @@
 GO      ?= go
 BIN     := bin/vdirender
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
-LDFLAGS := -s -w -X github.com/vdirender/vdirender/cli.Version=$(VERSION)
+LDFLAGS := -s -w -X github.com/vdirender/vdirender/internal/cli.Version=$(VERSION)
 
 .PHONY: build render test kube-bins bench fuzz golden fmt image clean
 
@@ -29,15 +29,15 @@ kube-bins:
 # Benchmarks: whole-process runs on 1,000 and 10,000 objects against a
 # do-nothing kyaml function and helm template, then the Go benchmarks.
 bench:
-	VDIRENDER_HELM="$$(hack/helm.sh)/helm" $(GO) run ./bench/run
+	VDIRENDER_HELM="$$(hack/helm.sh)/helm" $(GO) run ./test/bench/run
 	$(GO) test ./fn -run '^$$' -bench . -benchtime 3x
 	@hack/etcd.sh >/dev/null
-	VDIRENDER_KUBE_BIN="$$(hack/kube-bins.sh)" $(GO) test ./e2e -run '^$$' -bench OperatorStartup -benchtime 1x
+	VDIRENDER_KUBE_BIN="$$(hack/kube-bins.sh)" $(GO) test ./test/e2e -run '^$$' -bench OperatorStartup -benchtime 1x
 
 # Fuzz each target for FUZZTIME (CI runs them briefly).
 FUZZTIME ?= 30s
 fuzz:
-	$(GO) test ./values -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/values -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
 	$(GO) test ./fn -run '^$$' -fuzz FuzzExecute -fuzztime $(FUZZTIME)
 	$(GO) test ./transformers -run '^$$' -fuzz FuzzRules -fuzztime $(FUZZTIME)
 

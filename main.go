@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/vdirender/vdirender/cli"
+	"github.com/vdirender/vdirender/internal/cli"
 )
 
 func main() {

@@ -12,7 +12,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
-	"github.com/vdirender/vdirender/yamlsafe"
+	"github.com/vdirender/vdirender/internal/input"
 )
 
 // DefaultMaxInput bounds a ResourceList read from stdin.
@@ -31,7 +31,7 @@ func Execute(p framework.ResourceListProcessor, in io.Reader, out io.Writer, max
 	if int64(len(data)) > maxInput {
 		return fmt.Errorf("input is larger than %d bytes (see --max-input-size)", maxInput)
 	}
-	if err := yamlsafe.Check(data); err != nil {
+	if err := input.Check(data); err != nil {
 		return fmt.Errorf("reading the ResourceList: %w", err)
 	}
 	var head struct {

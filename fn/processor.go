@@ -12,10 +12,11 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
-	"github.com/vdirender/vdirender/generate"
-	"github.com/vdirender/vdirender/render"
+	"github.com/vdirender/vdirender/internal/charts"
+	"github.com/vdirender/vdirender/internal/generators"
+	"github.com/vdirender/vdirender/internal/manifest"
+	"github.com/vdirender/vdirender/internal/values"
 	"github.com/vdirender/vdirender/transformers"
-	"github.com/vdirender/vdirender/values"
 )
 
 // ErrFailed is returned when any result has severity error; the items are
@@ -58,11 +59,11 @@ type Options struct {
 // everything, and sort. Rules change items in place: a caller that must
 // return its input untouched on failure keeps it (Execute re-reads it).
 func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode, framework.Results, error) {
-	generated, err := render.Objects(v)
+	generated, err := manifest.Objects(v)
 	if err != nil {
 		return nil, nil, err
 	}
-	charts, err := render.InlineCharts(v, opts.PackageDir)
+	charts, err := charts.Inline(v, opts.PackageDir)
 	if err != nil {
 		return nil, framework.Results{{Severity: framework.Error, Message: err.Error(), Tags: map[string]string{"check": "charts"}}}, nil
 	}
@@ -81,7 +82,7 @@ func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode,
 	if err != nil {
 		return nil, nil, err
 	}
-	render.Sort(out)
+	manifest.Sort(out)
 	return out, results, nil
 }
 
@@ -113,7 +114,7 @@ func duplicates(items []*yaml.RNode) framework.Results {
 }
 
 func orGenerated(path string) string {
-	if path == "" || strings.HasPrefix(path, render.Dir+"/") {
+	if path == "" || strings.HasPrefix(path, manifest.Dir+"/") {
 		return "rendered by vdirender"
 	}
 	return path
@@ -132,7 +133,7 @@ func HasErrors(results framework.Results) bool {
 // IsGenerated tells the objects an earlier run rendered: they are replaced,
 // so that rendering the output again changes nothing.
 func IsGenerated(n *yaml.RNode) bool {
-	return n.GetLabels()[generate.ManagedByLabel] == generate.ManagedBy
+	return n.GetLabels()[generators.ManagedByLabel] == generators.ManagedBy
 }
 
 // LoadValues reads typed values from a functionConfig. On failure it returns

@@ -4,8 +4,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/vdirender/vdirender/internal/values"
 	"github.com/vdirender/vdirender/transformers"
-	"github.com/vdirender/vdirender/values"
 )
 
 // Validator checks the items against the platform rules and changes

@@ -5,7 +5,7 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
-	"github.com/vdirender/vdirender/thirdparty/k3s"
+	"github.com/vdirender/vdirender/internal/apis/k3s"
 )
 
 func isHelmChart(obj *yaml.RNode) bool {

@@ -5,8 +5,8 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/vdirender/vdirender/internal/values"
 	"github.com/vdirender/vdirender/transformers"
-	"github.com/vdirender/vdirender/values"
 )
 
 // Enforce the pull-policy rule on a hand-written Deployment: the field is

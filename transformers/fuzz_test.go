@@ -7,8 +7,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio"
 
 	"github.com/vdirender/vdirender/internal/benchpkg"
+	"github.com/vdirender/vdirender/internal/values"
 	"github.com/vdirender/vdirender/transformers"
-	"github.com/vdirender/vdirender/values"
 )
 
 // FuzzRules runs every rule, in enforce mode and as a validator, over

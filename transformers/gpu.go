@@ -7,7 +7,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
-	"github.com/vdirender/vdirender/values"
+	"github.com/vdirender/vdirender/internal/values"
 )
 
 // GPU keeps nvidia.com/gpu requests schedulable on time-sliced nodes: whole

@@ -8,8 +8,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
-	"github.com/vdirender/vdirender/thirdparty/nvidia"
-	"github.com/vdirender/vdirender/values"
+	"github.com/vdirender/vdirender/internal/apis/nvidia"
+	"github.com/vdirender/vdirender/internal/values"
 )
 
 // GPUCapacity compares the GPU time-slices that the package's workloads and

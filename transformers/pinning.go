@@ -6,7 +6,7 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
-	"github.com/vdirender/vdirender/values"
+	"github.com/vdirender/vdirender/internal/values"
 )
 
 // Pinning refuses what would drift: a HelmChart without a repository or with

@@ -3,7 +3,7 @@ package transformers
 import (
 	"testing"
 
-	"github.com/vdirender/vdirender/values"
+	"github.com/vdirender/vdirender/internal/values"
 )
 
 func TestImageProblem(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
-	"github.com/vdirender/vdirender/values"
+	"github.com/vdirender/vdirender/internal/values"
 )
 
 // Mode says what a rule does with its findings.

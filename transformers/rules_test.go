@@ -13,8 +13,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/vdirender/vdirender/internal/golden"
+	"github.com/vdirender/vdirender/internal/values"
 	"github.com/vdirender/vdirender/transformers"
-	"github.com/vdirender/vdirender/values"
 )
 
 // readPackage reads the foreign objects every rule case runs over.

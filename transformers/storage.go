@@ -7,7 +7,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
-	"github.com/vdirender/vdirender/values"
+	"github.com/vdirender/vdirender/internal/values"
 )
 
 // Storage keeps every volume on K3s's local-path provisioner: claims,

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vdirender/vdirender/build"
-	"github.com/vdirender/vdirender/chartlock"
+	"github.com/vdirender/vdirender/fn"
+	"github.com/vdirender/vdirender/internal/charts"
 )
 
 // Entry is one extra tar entry, for archives that must be malformed.
@@ -121,11 +121,11 @@ func LockedPackage(tb testing.TB, root string) string {
 	if err := Vendor(filepath.Join(root, "testdata", "charts"), dir); err != nil {
 		tb.Fatal(err)
 	}
-	v, err := build.PackageValues(dir)
+	v, err := fn.PackageValues(dir)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	lock, err := chartlock.ForPackage(dir, v)
+	lock, err := charts.LockForPackage(dir, v)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,0 +1,91 @@
+package fn
+
+import (
+	"errors"
+	"fmt"
+
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/kio/filters"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/vdirender/vdirender/internal/manifest"
+	"github.com/vdirender/vdirender/internal/source"
+	"github.com/vdirender/vdirender/internal/values"
+	"github.com/vdirender/vdirender/transformers"
+)
+
+// Failed carries the results of a rendering that failed; nothing may be
+// printed on stdout then.
+type Failed struct{ Results framework.Results }
+
+func (f *Failed) Error() string {
+	n := 0
+	for _, r := range f.Results {
+		if r.Severity == framework.Error {
+			n++
+		}
+	}
+	return fmt.Sprintf("%d error(s)", n)
+}
+
+// Build renders path, a values file, a file holding a VDIPlatform, or a
+// package directory holding one. It returns the objects to apply (local
+// config and internal annotations removed) and the non-error results.
+func Build(path string) ([]*yaml.RNode, framework.Results, error) {
+	items, v, cfg, err := source.Load(path)
+	if err != nil {
+		var fes values.Errors
+		var fe values.FieldError
+		if errors.As(err, &fes) || errors.As(err, &fe) {
+			return nil, nil, &Failed{Results: ErrorResults(cfg, err)}
+		}
+		return nil, nil, err
+	}
+	out, results, err := Render(items, v, Options{PackageDir: source.PackageDir(path)})
+	if err != nil {
+		return nil, nil, err
+	}
+	if HasErrors(results) {
+		return nil, nil, &Failed{Results: results}
+	}
+	out, err = manifest.Clean(out)
+	return out, results, err
+}
+
+// ValidatePath checks the objects of path, a package directory or a file of
+// objects, against the platform rules without rendering or changing
+// anything. It returns how many objects it checked and the results.
+func ValidatePath(path string) (int, framework.Results, error) {
+	items, err := source.Objects(path)
+	if err != nil {
+		return 0, nil, err
+	}
+	env := &transformers.Env{Values: values.Defaults(), UnknownPools: true}
+	if cfg, perr := source.Platform(path, items); perr == nil {
+		v, err := source.PlatformValues(cfg)
+		if err != nil {
+			return 0, nil, &Failed{Results: ErrorResults(cfg, err)}
+		}
+		env = &transformers.Env{Values: v}
+	}
+	// Local config (the VDIPlatform, Kptfiles) never reaches a cluster.
+	items, err = (&filters.IsLocalConfig{}).Filter(items)
+	if err != nil {
+		return 0, nil, err
+	}
+	results, err := Validate(items, env)
+	return len(items), results, err
+}
+
+// PackageValues loads the values of a package directory or values file.
+func PackageValues(path string) (*values.Values, error) {
+	_, v, cfg, err := source.Load(path)
+	if err != nil {
+		var fes values.Errors
+		var fe values.FieldError
+		if errors.As(err, &fes) || errors.As(err, &fe) {
+			return nil, &Failed{Results: ErrorResults(cfg, err)}
+		}
+	}
+	return v, err
+}

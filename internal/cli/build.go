@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"bytes"
+
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+
+	"github.com/vdirender/vdirender/internal/manifest"
+)
+
+func newBuild() *cobra.Command {
+	var outDir string
+	cmd := &cobra.Command{
+		Use:   "build DIR|FILE",
+		Short: "Render a package or a values file to manifests",
+		Long: `Render a package directory (holding one VDIPlatform), a file holding a
+VDIPlatform, or a plain values file, and print the manifests as one YAML
+stream. Local-config objects and internal annotations are left out.
+
+On any error nothing is printed on stdout: an empty stream would make Argo CD
+prune live objects, so the exit status is non-zero and the problems, each with
+its file, line and field, go to stderr.`,
+		Example: `  vdirender build examples/k3s-single-node
+  vdirender build values.yaml -o rendered/`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			items, err := render(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			if outDir != "" {
+				return manifest.WriteDir(outDir, items)
+			}
+			// Render fully before writing, so a failure leaves stdout empty.
+			var buf bytes.Buffer
+			if err := manifest.Write(&buf, items); err != nil {
+				return err
+			}
+			_, err = cmd.OutOrStdout().Write(buf.Bytes())
+			return err
+		},
+	}
+	cmd.Flags().StringVarP(&outDir, "output", "o", "", "write one file per object under this directory instead of stdout")
+	return cmd
+}
+
+func onlyWarnings(rs framework.Results) framework.Results {
+	var out framework.Results
+	for _, r := range rs {
+		if r.Severity == framework.Warning {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -1,0 +1,360 @@
+package cli_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/vdirender/vdirender/internal/charttest"
+	"github.com/vdirender/vdirender/internal/cli"
+	"github.com/vdirender/vdirender/internal/golden"
+)
+
+func execute(t *testing.T, stdin []byte, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	cmd := cli.NewRoot()
+	var out, errOut bytes.Buffer
+	cmd.SetIn(bytes.NewReader(stdin))
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	cmd.SetArgs(args)
+	err = cmd.Execute()
+	return out.String(), errOut.String(), err
+}
+
+func TestBuild(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantErr    bool
+		wantStdout string // substring; "" means stdout must be empty
+		wantStderr string
+	}{
+		{"package", []string{"build", "../../examples/k3s-single-node"}, false, "kind: CustomResourceDefinition", ""},
+		{"values file", []string{"build", "../../testdata/values/k3s-single-node.yaml"}, false, "name: time-slicing-config", ""},
+		{"bad values print nothing on stdout", []string{"build", "../../testdata/errors/unknown-key.yaml"}, true, "", "unknown-key.yaml:4: gpu.timeslicing: unknown field"},
+		{"missing file", []string{"build", "../../testdata/nope.yaml"}, true, "", ""},
+		{"no argument", []string{"build"}, true, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, err := execute(t, nil, tt.args...)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if tt.wantStdout == "" && stdout != "" {
+				t.Errorf("stdout must be empty, got %d bytes", len(stdout))
+			}
+			if !strings.Contains(stdout, tt.wantStdout) {
+				t.Errorf("stdout lacks %q", tt.wantStdout)
+			}
+			if !strings.Contains(stderr, tt.wantStderr) {
+				t.Errorf("stderr %q lacks %q", stderr, tt.wantStderr)
+			}
+			if !tt.wantErr && strings.Contains(stdout, "config.kubernetes.io/") {
+				t.Error("build output keeps internal or local-config annotations")
+			}
+		})
+	}
+}
+
+func TestBuildOutputDir(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := execute(t, nil, "build", "../../examples/k3s-single-node", "-o", dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"namespace_kasm.yaml", "kube-system/helmchart_gpu-operator.yaml", "gpu-operator/configmap_time-slicing-config.yaml"} {
+		if _, err := os.Stat(dir + "/" + f); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestFunctionMode(t *testing.T) {
+	in, err := os.ReadFile("../../testdata/krm/platform/input.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, err := execute(t, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(stdout, "apiVersion: config.kubernetes.io/v1\nkind: ResourceList") || !strings.Contains(stdout, "kind: HelmChart") {
+		t.Errorf("unexpected output:\n%.300s", stdout)
+	}
+
+	bad, err := os.ReadFile("../../testdata/krm/error/input.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, err := execute(t, bad)
+	if err == nil {
+		t.Fatal("want a non-zero exit for bad values")
+	}
+	if !strings.Contains(stdout, "results:") || !strings.Contains(stderr, "gpu.timeSlicing.replicas") {
+		t.Errorf("want results on stdout and the problem on stderr; stderr: %s", stderr)
+	}
+}
+
+func TestSchemaIsJSON(t *testing.T) {
+	stdout, _, err := execute(t, nil, "schema")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s map[string]any
+	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+		t.Fatal(err)
+	}
+	if s["additionalProperties"] != false {
+		t.Error("schema must reject unknown top-level keys")
+	}
+}
+
+func TestHelpShowsExamples(t *testing.T) {
+	for _, c := range cli.NewRoot().Commands() {
+		if c.Name() != "help" && c.Name() != "completion" && c.Example == "" {
+			t.Errorf("%s --help has no example", c.Name())
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	rendered := t.TempDir()
+	if _, _, err := execute(t, nil, "build", "../../examples/gpu-pool", "-o", rendered); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		args       []string
+		stdin      string
+		wantErr    bool
+		wantStderr string
+	}{
+		{"rendered output passes", []string{"validate", rendered}, "", false, ""},
+		{"foreign objects fail", []string{"validate", "../../testdata/rules/package.yaml"}, "", true, `HelmChart kube-system/grafana: spec.version: chart "grafana" version "^1.2" is not exact`},
+		{"KRM validator", []string{"validate"}, "../../testdata/krm/platform/input.yaml", true, "Deployment tools/user-app"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdin []byte
+			if tt.stdin != "" {
+				var err error
+				if stdin, err = os.ReadFile(tt.stdin); err != nil {
+					t.Fatal(err)
+				}
+			}
+			stdout, stderr, err := execute(t, stdin, tt.args...)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v; stderr:\n%s", err, tt.wantErr, stderr)
+			}
+			if !strings.Contains(stderr, tt.wantStderr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.wantStderr, stderr)
+			}
+			if tt.stdin != "" && items(t, stdout) != items(t, string(stdin)) {
+				t.Error("the validator changed the items")
+			}
+		})
+	}
+}
+
+// items returns the items of a ResourceList, re-encoded for comparison.
+func items(t *testing.T, rl string) string {
+	t.Helper()
+	n, err := yaml.MustParse(rl).Pipe(yaml.Lookup("items"))
+	if err != nil || n == nil {
+		t.Fatalf("no items: %v", err)
+	}
+	return n.MustString()
+}
+
+func TestDiff(t *testing.T) {
+	src, err := os.ReadFile("../../examples/k3s-single-node/platform.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := t.TempDir()
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.email=ci@example.org", "-c", "user.name=ci"}, args...)...)
+		cmd.Dir = repo
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	write := func(platform string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(repo, "platform", "platform.yaml"), []byte(platform), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := execute(t, nil, "build", filepath.Join(repo, "platform"), "-o", filepath.Join(repo, "rendered")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(repo, "platform"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	git("init", "-q")
+	write(string(src))
+	git("add", ".")
+	git("commit", "-qm", "render")
+	t.Chdir(repo)
+
+	stdout, _, err := execute(t, nil, "diff", "--rev", "HEAD", "rendered")
+	if err != nil || !strings.Contains(stdout, "no differences") {
+		t.Fatalf("unchanged rendering: err %v\n%s", err, stdout)
+	}
+	write(strings.Replace(string(src), "replicas: 8", "replicas: 4", 1))
+	stdout, _, err = execute(t, nil, "diff", "--rev", "HEAD", "rendered")
+	if err == nil {
+		t.Error("a changed rendering must exit non-zero")
+	}
+	want := "~ ConfigMap gpu-operator/time-slicing-config\n    data.default(yaml).sharing.timeSlicing.resources[name=nvidia.com/gpu].replicas: 8 -> 4\n"
+	if !strings.Contains(stdout, want) {
+		t.Errorf("diff output lacks %q:\n%s", want, stdout)
+	}
+	// Two directories.
+	old := t.TempDir()
+	if _, _, err := execute(t, nil, "build", "platform", "-o", old); err != nil {
+		t.Fatal(err)
+	}
+	if stdout, _, err := execute(t, nil, "diff", old, "rendered"); err != nil || !strings.Contains(stdout, "no differences") {
+		t.Errorf("same renderings differ: %v\n%s", err, stdout)
+	}
+}
+
+// TestCIWorkflowCommands checks that every vdirender command the example
+// workflow runs exists with the flags it uses.
+func TestCIWorkflowCommands(t *testing.T) {
+	raw, err := os.ReadFile("../../examples/ci/render.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	for _, line := range strings.Split(string(raw), "\n") {
+		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "run:"))
+		if !strings.HasPrefix(line, "vdirender ") {
+			continue
+		}
+		n++
+		fields := strings.Fields(strings.ReplaceAll(line, `"`, ""))
+		cmd, rest, err := cli.NewRoot().Find(fields[1:])
+		if err != nil || cmd.Name() == "vdirender" {
+			t.Errorf("%q: no such command", line)
+			continue
+		}
+		if err := cmd.ParseFlags(rest); err != nil {
+			t.Errorf("%q: %v", line, err)
+		}
+	}
+	if n < 3 {
+		t.Errorf("found %d vdirender commands in the workflow", n)
+	}
+}
+
+// inlinePackage copies testdata/packages/inline and vendors the fixture
+// charts into it as archives made at test time.
+func inlinePackage(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	src, err := os.ReadFile("../../testdata/packages/inline/platform.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "platform.yaml"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := charttest.Vendor("../../testdata/charts", dir); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestInlineCharts(t *testing.T) {
+	pkg := inlinePackage(t)
+	// Without a lock nothing renders.
+	if stdout, stderr, err := execute(t, nil, "build", pkg); err == nil || stdout != "" || !strings.Contains(stderr, "no lock file") {
+		t.Fatalf("build without lock: err %v, stdout %d bytes, stderr %s", err, len(stdout), stderr)
+	}
+	if out, _, err := execute(t, nil, "lock", pkg); err != nil || !strings.Contains(out, "locked 3 chart(s)") {
+		t.Fatalf("lock: %v %s", err, out)
+	}
+	lock, err := os.ReadFile(filepath.Join(pkg, "vdirender.lock.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "../../testdata/packages/inline.lock.yaml", lock)
+	stdout, stderr, err := execute(t, nil, "build", pkg)
+	if err != nil {
+		t.Fatalf("build: %v\n%s", err, stderr)
+	}
+	golden.Check(t, "../../testdata/packages/inline.expected.yaml", []byte(stdout))
+	for _, want := range []string{"kind: StatefulSet", "name: coturn-turn-udp", `storageClassName: "local-path"`, "name: redis-master"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(stdout, "name: postgresql\n  namespace: kube-system") || strings.Contains(stdout, "chart: postgresql") {
+		t.Error("an inline chart was also rendered as a HelmChart")
+	}
+
+	// A changed archive no longer matches its lock.
+	arch := filepath.Join(pkg, "charts", "redis-21.2.13.tgz")
+	data, _ := os.ReadFile(arch)
+	if err := os.WriteFile(arch, append(data, 0), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if stdout, stderr, err := execute(t, nil, "build", pkg); err == nil || stdout != "" || !strings.Contains(stderr, "the archive changed") {
+		t.Errorf("tampered archive: err %v, stderr %s", err, stderr)
+	}
+	// An archive holding another version than the values pin.
+	if err := os.WriteFile(arch, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	platform := filepath.Join(pkg, "platform.yaml")
+	src, _ := os.ReadFile(platform)
+	if err := os.WriteFile(platform, []byte(strings.Replace(string(src), "redis: {mode: inline}", "redis: {mode: inline, version: 21.3.0, archive: charts/redis-21.2.13.tgz}", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, err := execute(t, nil, "lock", pkg); err == nil || !strings.Contains(stderr+err.Error(), "holds redis 21.2.13, not redis 21.3.0") {
+		t.Errorf("lock with a wrong version: %v %s", err, stderr)
+	}
+}
+
+// TestBadInputCorpus runs every case of testdata/bad: each must give its
+// documented error (the .txt beside it), a non-zero exit and an empty stdout.
+func TestBadInputCorpus(t *testing.T) {
+	cases, _ := filepath.Glob("../../testdata/bad/*.yaml")
+	if len(cases) < 40 {
+		t.Fatalf("only %d bad-input cases", len(cases))
+	}
+	for _, c := range cases {
+		name := strings.TrimSuffix(filepath.Base(c), ".yaml")
+		t.Run(name, func(t *testing.T) {
+			var stdout, stderr string
+			var err error
+			if strings.HasSuffix(name, ".rl") {
+				in, rerr := os.ReadFile(c)
+				if rerr != nil {
+					t.Fatal(rerr)
+				}
+				stdout, stderr, err = execute(t, in)
+			} else {
+				stdout, stderr, err = execute(t, nil, "build", c)
+			}
+			if err == nil {
+				t.Fatal("exit status 0")
+			}
+			if stdout != "" {
+				t.Errorf("stdout is not empty: %.200s", stdout)
+			}
+			report := strings.ReplaceAll(stderr+"vdirender: "+err.Error()+"\n", "../../testdata/bad/", "")
+			golden.Check(t, strings.TrimSuffix(c, ".yaml")+".txt", []byte(report))
+		})
+	}
+}

@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/vdirender/vdirender/internal/cluster/kubeclient"
+	"github.com/vdirender/vdirender/internal/operator"
+)
+
+func newOperator() *cobra.Command {
+	o := operator.Options{}
+	var gatewayAddr, kubeconfig string
+	cmd := &cobra.Command{
+		Use:   "operator",
+		Short: "Run the VDI operator that serves VDISessions",
+		Long: `Run the VDI operator: each VDISession becomes the Pod, PersistentVolumeClaim,
+Service and Traefik IngressRoute of a desktop, built from its VDITemplate with
+the platform rules, and its status says what is happening. Sessions end at
+their maximum length or idle timeout. The gateway forwards
+/sessions/<namespace>/<name>/ to the session and records activity;
+session_startup_seconds is exported on the metrics endpoint. This is what the
+rendered operator Deployment runs.`,
+		Example: `  vdirender operator --session-namespace=vdi-sessions --session-host=sessions.kasm.example.com`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := kubeclient.Config(kubeconfig, "")
+			if err != nil {
+				return err
+			}
+			mgr, err := operator.NewManager(cfg, o)
+			if err != nil {
+				return err
+			}
+			ctx := ctrl.SetupSignalHandler()
+			if gatewayAddr != "" && gatewayAddr != "0" {
+				gw := &operator.Gateway{Client: mgr.GetClient(), Namespace: o.SessionNamespace, Now: time.Now}
+				srv := &http.Server{Addr: gatewayAddr, Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+				go func() {
+					if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+						ctrl.Log.Error(err, "gateway")
+					}
+				}()
+				go func() { <-ctx.Done(); _ = srv.Shutdown(context.Background()) }()
+			}
+			return mgr.Start(ctx)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.SessionNamespace, "session-namespace", "vdi-sessions", "namespace of the sessions")
+	f.StringVar(&o.SessionHost, "session-host", "", "host name sessions are served on")
+	f.StringSliceVar(&o.EntryPoints, "entrypoints", []string{"websecure"}, "Traefik entrypoints of session routes")
+	f.StringVar(&o.MetricsAddr, "metrics-bind-address", ":8080", "metrics endpoint address (0 disables)")
+	f.StringVar(&gatewayAddr, "gateway-bind-address", ":8081", "session gateway address (0 disables)")
+	f.StringVar(&o.HealthAddr, "health-probe-bind-address", ":8082", "health probe address")
+	f.BoolVar(&o.LeaderElection, "leader-elect", false, "elect one active operator among replicas")
+	f.StringVar(&o.LeaderNamespace, "leader-election-namespace", "", "namespace of the leader lease (default: the pod's)")
+	f.StringVar(&kubeconfig, "kubeconfig", "", "kubeconfig outside a cluster")
+	return cmd
+}

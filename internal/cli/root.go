@@ -1,0 +1,158 @@
+// Package cli holds vdirender's commands. With no arguments the binary is a
+// KRM function (ResourceList on stdin, ResourceList on stdout); the
+// subcommands are for people and for Argo CD.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/vdirender/vdirender/fn"
+	"github.com/vdirender/vdirender/internal/cluster/kubeclient"
+)
+
+// maxInput bounds every input read from stdin or a file.
+var maxInput int64 = fn.DefaultMaxInput
+
+// NewRoot builds the command tree.
+func NewRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "vdirender",
+		Short: "Render a GPU VDI platform for K3s from one values file",
+		Long: `vdirender renders everything a GPU VDI platform on K3s needs from one values
+file: the VDITemplate and VDISession CRDs and their operator, NVIDIA GPU
+time-slicing, Traefik v3 routes, and pinned K3s HelmCharts for Kasm,
+PostgreSQL, Redis, coturn and gpu-operator.
+
+With no arguments it is a KRM function: it reads a ResourceList on stdin whose
+functionConfig is a VDIPlatform (or a ConfigMap with data["values.yaml"]) and
+writes a ResourceList on stdout, for kpt fn render and kustomize.`,
+		Example: `  # render a package or a values file to a YAML stream
+  vdirender build examples/k3s-single-node
+
+  # as a KRM function
+  kpt fn source examples/k3s-single-node | vdirender`,
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runFunction(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	root.PersistentFlags().Int64Var(&maxInput, "max-input-size", fn.DefaultMaxInput, "refuse inputs larger than this many bytes")
+	root.AddCommand(newBuild(), newValidate(), newVerify(), newDoctor(), newDiscover(), newDiff(), newLock(), newChart(), newOperator(), newSchema(), newVersion())
+	return root
+}
+
+// runFunction is the KRM function mode. The ResourceList is always written,
+// so orchestrators can show the results; errors also go to stderr.
+func runFunction(in io.Reader, out, errOut io.Writer) error {
+	if f, ok := in.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			return fmt.Errorf("no ResourceList on stdin: run `vdirender build DIR|FILE` or pipe a ResourceList in (see --help)")
+		}
+	}
+	return runKRM(fn.Processor{}, in, out, errOut)
+}
+
+// runKRM runs a processor on a ResourceList from in; when it fails, the
+// errors and warnings also go to errOut for people reading a terminal.
+func runKRM(p framework.ResourceListProcessor, in io.Reader, out, errOut io.Writer) error {
+	var rl framework.ResourceList
+	proc := framework.ResourceListProcessorFunc(func(l *framework.ResourceList) error {
+		err := p.Process(l)
+		rl = *l
+		return err
+	})
+	err := fn.Execute(proc, in, out, maxInput)
+	if err != nil {
+		printResults(errOut, rl.Results)
+	}
+	return err
+}
+
+// render builds path for a command: on failure its problems go to stderr
+// and nothing else happens; warnings go to stderr too.
+func render(cmd *cobra.Command, path string) ([]*yaml.RNode, error) {
+	items, results, err := fn.Build(path)
+	if err != nil {
+		return nil, reportFailed(cmd.ErrOrStderr(), err)
+	}
+	printResults(cmd.ErrOrStderr(), onlyWarnings(results))
+	return items, nil
+}
+
+// clusterFlags are the flags of the commands that talk to a cluster.
+type clusterFlags struct{ kubeconfig, context string }
+
+func (f *clusterFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.kubeconfig, "kubeconfig", "", "path to the kubeconfig (default $KUBECONFIG or ~/.kube/config)")
+	cmd.Flags().StringVar(&f.context, "context", "", "kubeconfig context to use (default the current one)")
+}
+
+func (f *clusterFlags) client() (*kubeclient.Client, error) {
+	cfg, err := kubeclient.Config(f.kubeconfig, f.context)
+	if err != nil {
+		return nil, err
+	}
+	return kubeclient.New(cfg)
+}
+
+// reportFailed prints the results of a failed rendering and returns err.
+func reportFailed(w io.Writer, err error) error {
+	var f *fn.Failed
+	if errors.As(err, &f) {
+		printResults(w, f.Results)
+	}
+	return err
+}
+
+// printResults writes errors and warnings for people, one per line.
+func printResults(w io.Writer, results framework.Results) {
+	for _, r := range results {
+		if r.Severity == framework.Info {
+			continue
+		}
+		fmt.Fprintf(w, "%s: %s\n", r.Severity, describe(r))
+	}
+}
+
+func describe(r *framework.Result) string {
+	s := ""
+	if r.File != nil && r.File.Path != "" {
+		s += r.File.Path
+		if line := r.Tags["line"]; line != "" {
+			s += ":" + line
+		}
+		s += ": "
+	}
+	// Rule findings name their object; values errors point into the values.
+	if ref := r.ResourceRef; ref != nil && r.Tags["rule"] != "" {
+		name := ref.Name
+		if ref.Namespace != "" {
+			name = ref.Namespace + "/" + name
+		}
+		s += ref.Kind + " " + name + ": "
+	}
+	if r.Field != nil && r.Field.Path != "" {
+		s += r.Field.Path + ": "
+	}
+	s += r.Message
+	if f := r.Field; f != nil {
+		switch {
+		case f.CurrentValue != nil && f.ProposedValue != nil:
+			s += fmt.Sprintf(" (is %v, want %v)", f.CurrentValue, f.ProposedValue)
+		case f.CurrentValue != nil:
+			s += fmt.Sprintf(" (is %v)", f.CurrentValue)
+		case f.ProposedValue != nil:
+			s += fmt.Sprintf(" (unset, want %v)", f.ProposedValue)
+		}
+	}
+	return s
+}

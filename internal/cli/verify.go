@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vdirender/vdirender/internal/cluster/verify"
+)
+
+func newVerify() *cobra.Command {
+	var cluster clusterFlags
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "verify DIR|FILE",
+		Short: "Dry-run the rendering on your cluster and check GPU capacity",
+		Long: `Render DIR or FILE as build does, then check it against a live cluster without
+changing anything: every object is sent as a server-side dry-run apply with
+strict field validation, and the GPU time-slices that the sessions and
+workloads ask for are compared with the nvidia.com/gpu the nodes advertise,
+per node pool (nodes grouped by their nvidia.com/device-plugin.config label).
+
+Objects whose namespace or CRD comes with the rendering itself are skipped and
+listed. The exit status is non-zero when an object is rejected or the GPU
+demand does not fit.`,
+		Example: `  vdirender verify examples/k3s-single-node
+  vdirender verify values.yaml --kubeconfig ~/.kube/k3s.yaml --context edge-1`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			items, err := render(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			cl, err := cluster.client()
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+			defer cancel()
+			report, err := verify.Run(ctx, cl, items)
+			if err != nil {
+				return err
+			}
+			printReport(cmd.OutOrStdout(), report)
+			if !report.OK() {
+				return fmt.Errorf("verification failed")
+			}
+			return nil
+		},
+	}
+	cluster.add(cmd)
+	cmd.Flags().DurationVar(&timeout, "timeout", 2*time.Minute, "give up after this long")
+	return cmd
+}
+
+func printReport(w io.Writer, r verify.Report) {
+	fmt.Fprintf(w, "dry-run: %d accepted, %d rejected, %d skipped\n", r.Accepted, len(r.Rejected), len(r.Skipped))
+	for _, f := range r.Rejected {
+		fmt.Fprintf(w, "  rejected %s: %s\n", f.Object, f.Message)
+	}
+	for _, f := range r.Skipped {
+		fmt.Fprintf(w, "  skipped  %s: %s\n", f.Object, f.Message)
+	}
+	pools := r.Pools()
+	if len(pools) == 0 {
+		fmt.Fprintln(w, "gpu: no node advertises nvidia.com/gpu and nothing asks for it")
+	}
+	for _, p := range pools {
+		verdict := "fits"
+		if p.Fit < p.Replicas {
+			verdict = fmt.Sprintf("DOES NOT FIT: %d of %d GPU pods fit", p.Fit, p.Replicas)
+		}
+		fmt.Fprintf(w, "gpu: pool %s: %d GPU pods ask for %d of %d nvidia.com/gpu on %d node(s): %s\n",
+			p.Pool.Name, p.Replicas, p.Demand, p.Slices, p.Pool.Nodes, verdict)
+	}
+}

@@ -1,0 +1,285 @@
+// Package manifestdiff compares two renderings object by object, the way a
+// reviewer reads a pull request: which objects were added or removed, and
+// for each changed object the field paths with old and new values. Secret
+// data is never printed.
+package diff
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+	sigsyaml "sigs.k8s.io/yaml"
+)
+
+// ID names an object independent of its API version, so that a version
+// bump reads as a change, not as a removal and an addition.
+type ID struct {
+	Group, Kind, Namespace, Name string
+}
+
+func (id ID) String() string {
+	kind := id.Kind
+	if id.Group != "" {
+		kind += "." + id.Group
+	}
+	if id.Namespace != "" {
+		return kind + " " + id.Namespace + "/" + id.Name
+	}
+	return kind + " " + id.Name
+}
+
+// Change is one field that differs.
+type Change struct {
+	Path     string
+	Old, New string
+}
+
+// Object is the difference for one object.
+type Object struct {
+	ID      ID
+	Added   bool
+	Removed bool
+	Changes []Change
+}
+
+// Result is every difference, in a stable order.
+type Result struct {
+	Objects []Object
+}
+
+// Empty reports whether the renderings are the same.
+func (r Result) Empty() bool { return len(r.Objects) == 0 }
+
+// Compare diffs old against new.
+func Compare(oldItems, newItems []*yaml.RNode) (Result, error) {
+	oldObjs, err := index(oldItems)
+	if err != nil {
+		return Result{}, err
+	}
+	newObjs, err := index(newItems)
+	if err != nil {
+		return Result{}, err
+	}
+	ids := map[ID]bool{}
+	for id := range oldObjs {
+		ids[id] = true
+	}
+	for id := range newObjs {
+		ids[id] = true
+	}
+	sorted := make([]ID, 0, len(ids))
+	for id := range ids {
+		sorted = append(sorted, id)
+	}
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].String() < sorted[j].String() })
+	var r Result
+	for _, id := range sorted {
+		o, inOld := oldObjs[id]
+		n, inNew := newObjs[id]
+		switch {
+		case !inOld:
+			r.Objects = append(r.Objects, Object{ID: id, Added: true})
+		case !inNew:
+			r.Objects = append(r.Objects, Object{ID: id, Removed: true})
+		default:
+			var changes []Change
+			walk("", o, n, id.Kind == "Secret" && id.Group == "", &changes)
+			if len(changes) > 0 {
+				r.Objects = append(r.Objects, Object{ID: id, Changes: changes})
+			}
+		}
+	}
+	return r, nil
+}
+
+func index(items []*yaml.RNode) (map[ID]map[string]any, error) {
+	out := map[ID]map[string]any{}
+	for _, it := range items {
+		var m map[string]any
+		if err := sigsyaml.Unmarshal([]byte(it.MustString()), &m); err != nil {
+			return nil, err
+		}
+		group, _, _ := strings.Cut(it.GetApiVersion(), "/")
+		if !strings.Contains(it.GetApiVersion(), "/") {
+			group = ""
+		}
+		id := ID{Group: group, Kind: it.GetKind(), Namespace: it.GetNamespace(), Name: it.GetName()}
+		if _, dup := out[id]; dup {
+			return nil, fmt.Errorf("%s appears twice in one rendering", id)
+		}
+		out[id] = m
+	}
+	return out, nil
+}
+
+// secretFields hold a Secret's values.
+var secretFields = map[string]bool{"data": true, "stringData": true}
+
+func walk(path string, a, b any, secret bool, out *[]Change) {
+	if reflect.DeepEqual(a, b) {
+		return
+	}
+	if secret && isSecretValue(path) {
+		*out = append(*out, Change{Path: path, Old: redact(a), New: redact(b)})
+		return
+	}
+	am, aIsMap := a.(map[string]any)
+	bm, bIsMap := b.(map[string]any)
+	if aIsMap && bIsMap {
+		keys := map[string]bool{}
+		for k := range am {
+			keys[k] = true
+		}
+		for k := range bm {
+			keys[k] = true
+		}
+		sorted := make([]string, 0, len(keys))
+		for k := range keys {
+			sorted = append(sorted, k)
+		}
+		sort.Strings(sorted)
+		for _, k := range sorted {
+			walk(join(path, k), am[k], bm[k], secret, out)
+		}
+		return
+	}
+	// YAML held in a string (chart values, config files in ConfigMaps) is
+	// compared field by field too.
+	if ay, by, ok := embeddedYAML(a, b); ok {
+		walk(path+"(yaml)", ay, by, secret, out)
+		return
+	}
+	al, aIsList := a.([]any)
+	bl, bIsList := b.([]any)
+	if aIsList && bIsList {
+		if keyed, ok := byName(al, bl); ok {
+			for _, k := range keyed.order {
+				walk(path+"[name="+k+"]", keyed.old[k], keyed.new[k], secret, out)
+			}
+			return
+		}
+		for i := 0; i < len(al) || i < len(bl); i++ {
+			var x, y any
+			if i < len(al) {
+				x = al[i]
+			}
+			if i < len(bl) {
+				y = bl[i]
+			}
+			walk(path+"["+strconv.Itoa(i)+"]", x, y, secret, out)
+		}
+		return
+	}
+	*out = append(*out, Change{Path: path, Old: show(a), New: show(b)})
+}
+
+// embeddedYAML parses two multi-line strings that both hold YAML mappings.
+func embeddedYAML(a, b any) (map[string]any, map[string]any, bool) {
+	as, aok := a.(string)
+	bs, bok := b.(string)
+	if !aok || !bok || !strings.Contains(as, "\n") || !strings.Contains(bs, "\n") {
+		return nil, nil, false
+	}
+	var am, bm map[string]any
+	if sigsyaml.Unmarshal([]byte(as), &am) != nil || sigsyaml.Unmarshal([]byte(bs), &bm) != nil || am == nil || bm == nil {
+		return nil, nil, false
+	}
+	return am, bm, true
+}
+
+func isSecretValue(path string) bool {
+	first, _, _ := strings.Cut(path, ".")
+	return secretFields[first] && strings.Contains(path, ".")
+}
+
+type keyedLists struct {
+	order    []string
+	old, new map[string]any
+}
+
+// byName matches list items by their name field when every item has one
+// (containers, ports, env), so that an insertion reads as one change.
+func byName(a, b []any) (keyedLists, bool) {
+	k := keyedLists{old: map[string]any{}, new: map[string]any{}}
+	seen := map[string]bool{}
+	for _, side := range []struct {
+		list []any
+		into map[string]any
+	}{{a, k.old}, {b, k.new}} {
+		for _, item := range side.list {
+			m, ok := item.(map[string]any)
+			if !ok {
+				return k, false
+			}
+			name, ok := m["name"].(string)
+			if !ok {
+				return k, false
+			}
+			if _, dup := side.into[name]; dup {
+				return k, false
+			}
+			side.into[name] = item
+			if !seen[name] {
+				seen[name] = true
+				k.order = append(k.order, name)
+			}
+		}
+	}
+	return k, len(k.order) > 0
+}
+
+func join(path, key string) string {
+	if strings.ContainsAny(key, ".[]") {
+		key = "[" + key + "]"
+		return path + key
+	}
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func show(v any) string {
+	if v == nil {
+		return "(none)"
+	}
+	b, _ := sigsyaml.Marshal(v)
+	return strings.TrimSpace(string(b))
+}
+
+func redact(v any) string {
+	if v == nil {
+		return "(none)"
+	}
+	return "(redacted)"
+}
+
+// String renders the result for people: + added, - removed, ~ changed with
+// one line per field.
+func (r Result) String() string {
+	var b strings.Builder
+	for _, o := range r.Objects {
+		switch {
+		case o.Added:
+			fmt.Fprintf(&b, "+ %s\n", o.ID)
+		case o.Removed:
+			fmt.Fprintf(&b, "- %s\n", o.ID)
+		default:
+			fmt.Fprintf(&b, "~ %s\n", o.ID)
+			for _, c := range o.Changes {
+				if strings.Contains(c.Old, "\n") || strings.Contains(c.New, "\n") {
+					fmt.Fprintf(&b, "    %s:\n      - %s\n      + %s\n", c.Path, indent(c.Old), indent(c.New))
+					continue
+				}
+				fmt.Fprintf(&b, "    %s: %s -> %s\n", c.Path, c.Old, c.New)
+			}
+		}
+	}
+	return b.String()
+}
+
+func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n        ") }

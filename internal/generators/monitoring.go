@@ -1,0 +1,95 @@
+package generators
+
+import (
+	"sort"
+	"strconv"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+
+	"github.com/vdirender/vdirender/internal/apis/nvidia"
+	"github.com/vdirender/vdirender/internal/apis/prometheus"
+	"github.com/vdirender/vdirender/internal/values"
+)
+
+// pauseImage keeps a pre-pull pod alive once its init containers pulled.
+const pauseImage = "registry.k8s.io/pause:3.10"
+
+// Monitoring renders, when the values ask for them, the alert on session
+// start-up time and the image pre-pull DaemonSet.
+func Monitoring(v *values.Values) []any {
+	var out []any
+	if v.VDI.Monitoring.Enabled {
+		out = append(out, &prometheus.PrometheusRule{
+			TypeMeta:   typeMeta(prometheus.APIVersion, "PrometheusRule"),
+			ObjectMeta: meta("vdi-session-startup", v.VDI.Namespace, "monitoring"),
+			Spec: prometheus.RuleSpec{Groups: []prometheus.RuleGroup{{
+				Name: "vdi-sessions",
+				Rules: []prometheus.Rule{{
+					Alert:  "VDISessionStartupSlow",
+					Expr:   intstr.FromString("histogram_quantile(0.95, sum(rate(session_startup_seconds_bucket[10m])) by (le)) > 30"),
+					For:    "10m",
+					Labels: map[string]string{"severity": "warning"},
+					Annotations: map[string]string{
+						"summary":     "Desktop sessions take more than 30 s to start",
+						"description": "The 95th percentile of session_startup_seconds is above 30 s: check GPU time-slices (vdirender doctor) and image pulls (vdi.prepull).",
+					},
+				}},
+			}}},
+		})
+	}
+	if v.VDI.Prepull.Enabled && len(v.VDI.Templates) > 0 {
+		out = append(out, prepull(v))
+	}
+	return out
+}
+
+// prepull pulls every template image on every GPU node: each image is an
+// init container that exits at once, so the image stays in the node's cache
+// and IfNotPresent starts sessions without a pull.
+func prepull(v *values.Values) *appsv1.DaemonSet {
+	images := map[string]bool{}
+	for _, t := range v.VDI.Templates {
+		images[t.Image] = true
+	}
+	sorted := make([]string, 0, len(images))
+	for img := range images {
+		sorted = append(sorted, img)
+	}
+	sort.Strings(sorted)
+	small := corev1.ResourceRequirements{
+		Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("32Mi")},
+		Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("10m"), corev1.ResourceMemory: resource.MustParse("16Mi")},
+	}
+	var inits []corev1.Container
+	for i, img := range sorted {
+		inits = append(inits, corev1.Container{
+			Name: "pull-" + strconv.Itoa(i), Image: img, ImagePullPolicy: v.Global.Image.PullPolicy,
+			Command: []string{"/bin/sh", "-c", "exit 0"}, Resources: small,
+		})
+	}
+	labels := map[string]string{NameLabel: "vdi-image-prepull", ComponentLabel: "prepull"}
+	return &appsv1.DaemonSet{
+		TypeMeta:   typeMeta("apps/v1", "DaemonSet"),
+		ObjectMeta: meta("vdi-image-prepull", v.VDI.SessionNamespace, "prepull"),
+		Spec: appsv1.DaemonSetSpec{
+			Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{
+					AutomountServiceAccountToken: ptr.To(false),
+					InitContainers:               inits,
+					Containers:                   []corev1.Container{{Name: "pause", Image: pauseImage, ImagePullPolicy: v.Global.Image.PullPolicy, Resources: small}},
+					Tolerations:                  []corev1.Toleration{{Key: string(values.GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},
+					Affinity: &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
+						NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: nvidia.CountLabel, Operator: corev1.NodeSelectorOpExists}}}},
+					}}},
+				},
+			},
+		},
+	}
+}

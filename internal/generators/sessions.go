@@ -1,0 +1,93 @@
+package generators
+
+import (
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/vdirender/vdirender/api/v1alpha1"
+	"github.com/vdirender/vdirender/internal/apis/nvidia"
+	"github.com/vdirender/vdirender/internal/values"
+)
+
+// GPURuntimeClass is the RuntimeClass K3s creates when it finds the NVIDIA
+// container runtime on a node.
+const GPURuntimeClass = "nvidia"
+
+// Sessions renders a VDITemplate per template and a VDISession per
+// persistent session, in the session namespace.
+func Sessions(v *values.Values) []any {
+	var out []any
+	for _, t := range v.VDI.Templates {
+		out = append(out, template(v, t))
+	}
+	for _, s := range v.VDI.Sessions {
+		m := meta(s.Name, v.VDI.SessionNamespace, "session")
+		m.Labels["vdi.vdirender.dev/user"] = LabelValue(s.User)
+		m.Labels["vdi.vdirender.dev/template"] = s.Template
+		out = append(out, &v1alpha1.VDISession{
+			TypeMeta:   typeMeta(v1alpha1.APIVersion, v1alpha1.SessionKind),
+			ObjectMeta: m,
+			Spec:       v1alpha1.VDISessionSpec{Template: s.Template, User: s.User, Persistent: true},
+		})
+	}
+	return out
+}
+
+func template(v *values.Values, t values.Template) *v1alpha1.VDITemplate {
+	spec := v1alpha1.VDITemplateSpec{
+		DisplayName:      t.DisplayName,
+		Image:            t.Image,
+		ImagePullPolicy:  v.Global.Image.PullPolicy,
+		Resources:        *t.Resources,
+		Streaming:        v1alpha1.Streaming{Protocol: t.Streaming.Protocol, Port: t.Streaming.Port, Encoder: t.Streaming.Encoder},
+		IdleTimeout:      duration(t.IdleTimeout),
+		MaxSessionLength: duration(t.MaxSessionLength),
+	}
+	for _, e := range t.Env {
+		spec.Env = append(spec.Env, v1alpha1.EnvVar{Name: e.Name, Value: e.Value})
+	}
+	if t.Storage != nil {
+		spec.Storage = &v1alpha1.Storage{Size: *t.Storage.Size, MountPath: t.Storage.MountPath, StorageClassName: v1alpha1.LocalPath}
+	}
+	if t.NodePool != "" {
+		// gpu-operator reads this label to pick the pool's time-slicing config,
+		// so it also tells which nodes belong to the pool.
+		spec.NodeSelector = map[string]string{nvidia.ConfigLabel: t.NodePool}
+	}
+	if t.GPUs() > 0 {
+		spec.RuntimeClassName = ptr.To(GPURuntimeClass)
+		spec.Tolerations = []corev1.Toleration{{Key: string(values.GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}}
+	}
+	return &v1alpha1.VDITemplate{
+		TypeMeta:   typeMeta(v1alpha1.APIVersion, v1alpha1.TemplateKind),
+		ObjectMeta: meta(t.Name, v.VDI.SessionNamespace, "template"),
+		Spec:       spec,
+	}
+}
+
+// duration parses a duration the schema has already checked.
+func duration(s string) *metav1.Duration {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return nil
+	}
+	return &metav1.Duration{Duration: d}
+}
+
+// LabelValue makes a user name usable as a label value.
+func LabelValue(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
+		if !ok {
+			b[i] = '_'
+		}
+	}
+	if len(b) > 63 {
+		b = b[:63]
+	}
+	return string(b)
+}

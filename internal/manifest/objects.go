@@ -1,0 +1,102 @@
+// Package render turns the typed objects of package generate into KRM nodes
+// in a stable order, each with the path annotation kpt uses to write it to
+// its own file.
+package manifest
+
+import (
+	"fmt"
+
+	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/vdirender/vdirender/internal/generators"
+	"github.com/vdirender/vdirender/internal/values"
+)
+
+// Dir is the package directory generated objects are written under.
+const Dir = "vdirender"
+
+// Objects renders the platform for v as KRM nodes, sorted.
+func Objects(v *values.Values) ([]*yaml.RNode, error) {
+	var out []*yaml.RNode
+	for _, obj := range generators.Platform(v) {
+		n, err := ToNode(obj)
+		if err != nil {
+			return nil, err
+		}
+		if err := SetPath(n, Dir); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	Sort(out)
+	return out, nil
+}
+
+// ToNode converts a typed object into a node, dropping the empty fields that
+// typed Kubernetes structs always marshal (creationTimestamp: null, status: {}).
+func ToNode(obj any) (*yaml.RNode, error) {
+	b, err := sigsyaml.Marshal(obj)
+	if err != nil {
+		return nil, fmt.Errorf("marshal %T: %w", obj, err)
+	}
+	n, err := yaml.Parse(string(b))
+	if err != nil {
+		return nil, err
+	}
+	if md := n.Field("metadata"); md != nil {
+		if ct := md.Value.Field("creationTimestamp"); ct != nil && isNull(ct.Value.YNode()) {
+			if err := md.Value.PipeE(yaml.Clear("creationTimestamp")); err != nil {
+				return nil, err
+			}
+		}
+	}
+	clearEmpty(n.YNode())
+	// Generated objects never carry status, and an empty spec (Namespace) says nothing.
+	if err := n.PipeE(yaml.Clear("status")); err != nil {
+		return nil, err
+	}
+	if spec := n.Field("spec"); spec != nil && spec.Value.YNode().Kind == yaml.MappingNode && len(spec.Value.YNode().Content) == 0 {
+		if err := n.PipeE(yaml.Clear("spec")); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+// clearEmpty removes the nulls that typed structs marshal for fields they
+// lack omitempty on.
+func clearEmpty(n *yaml.Node) {
+	if n.Kind != yaml.MappingNode {
+		for _, c := range n.Content {
+			clearEmpty(c)
+		}
+		return
+	}
+	kept := n.Content[:0]
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if isNull(v) {
+			continue
+		}
+		clearEmpty(v)
+		kept = append(kept, k, v)
+	}
+	n.Content = kept
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == yaml.NodeTagNull }
+
+// SetPath gives an object its own file under dir, the way kpt writes it:
+// dir/[namespace/]kind_name.yaml.
+func SetPath(n *yaml.RNode, dir string) error {
+	m, err := n.GetMeta()
+	if err != nil {
+		return err
+	}
+	if err := n.PipeE(yaml.SetAnnotation(kioutil.PathAnnotation, kioutil.CreatePathAnnotationValue(dir, m))); err != nil {
+		return err
+	}
+	return n.PipeE(yaml.SetAnnotation(kioutil.IndexAnnotation, "0"))
+}

@@ -1,0 +1,97 @@
+package operator
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/vdirender/vdirender/api/v1alpha1"
+	"github.com/vdirender/vdirender/internal/values"
+)
+
+// startupSeconds is session_startup_seconds: from session creation to the
+// desktop pod being Ready. The platform's budget is 30 seconds.
+var startupSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
+	Name:    "session_startup_seconds",
+	Help:    "Time from VDISession creation to its desktop pod being Ready.",
+	Buckets: []float64{1, 2, 5, 10, 15, 20, 30, 45, 60, 120, 300},
+})
+
+func init() { crmetrics.Registry.MustRegister(startupSeconds) }
+
+// Options configure the operator.
+type Options struct {
+	SessionNamespace string
+	SessionHost      string
+	EntryPoints      []string
+	MetricsAddr      string
+	HealthAddr       string
+	LeaderElection   bool
+	LeaderNamespace  string
+}
+
+// Scheme knows the kinds the operator reads and writes.
+func Scheme() (*runtime.Scheme, error) {
+	s := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		return nil, err
+	}
+	if err := v1alpha1.AddToScheme(s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// NewManager sets up a controller-runtime manager watching the session
+// namespace, with the reconciler, metrics and health endpoints.
+func NewManager(cfg *rest.Config, o Options) (ctrl.Manager, error) {
+	scheme, err := Scheme()
+	if err != nil {
+		return nil, err
+	}
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:                  scheme,
+		Metrics:                 metricsserver.Options{BindAddress: o.MetricsAddr},
+		HealthProbeBindAddress:  o.HealthAddr,
+		LeaderElection:          o.LeaderElection,
+		LeaderElectionID:        "vdi-operator.vdi.vdirender.dev",
+		LeaderElectionNamespace: o.LeaderNamespace,
+		Cache: cache.Options{ByObject: nil, DefaultNamespaces: map[string]cache.Config{
+			o.SessionNamespace: {},
+		}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+		return nil, err
+	}
+	if err := mgr.AddReadyzCheck("ping", healthz.Ping); err != nil {
+		return nil, err
+	}
+	skip := true
+	r := &Reconciler{
+		Client: mgr.GetClient(), Scheme: scheme,
+		SessionHost: o.SessionHost, EntryPoints: o.EntryPoints,
+		Values: values.Defaults(), Now: time.Now,
+	}
+	err = ctrl.NewControllerManagedBy(mgr).
+		For(&v1alpha1.VDISession{}).
+		Owns(&corev1.Pod{}).
+		Owns(&corev1.Service{}).
+		Named("vdisession").
+		// A process may run more than one manager (tests restart it).
+		WithOptions(controller.Options{SkipNameValidation: &skip, MaxConcurrentReconciles: 4}).
+		Complete(r)
+	return mgr, err
+}

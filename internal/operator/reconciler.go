@@ -1,0 +1,353 @@
+// Package operator is the VDI operator: it turns each VDISession into the
+// Pod, PersistentVolumeClaim, Service and Traefik IngressRoute of a desktop,
+// built from its VDITemplate with the same code and rules as the renderer,
+// and tells the user in the session's status what is happening.
+package operator
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/vdirender/vdirender/api/v1alpha1"
+	"github.com/vdirender/vdirender/internal/apis/traefik"
+	"github.com/vdirender/vdirender/internal/cluster/doctor"
+	"github.com/vdirender/vdirender/internal/generators"
+	"github.com/vdirender/vdirender/internal/manifest"
+	"github.com/vdirender/vdirender/internal/operator/session"
+	"github.com/vdirender/vdirender/internal/values"
+	"github.com/vdirender/vdirender/transformers"
+)
+
+// LastActivityAnnotation is set on a session by the gateway while the user
+// is connected; the idle timeout counts from it.
+const LastActivityAnnotation = "vdi.vdirender.dev/last-activity"
+
+// Condition types of a session.
+const (
+	CondScheduled = "Scheduled"
+	CondReady     = "Ready"
+)
+
+// Reconciler reconciles VDISessions.
+type Reconciler struct {
+	client.Client
+	Scheme *runtime.Scheme
+	// SessionHost and EntryPoints shape the session URL and IngressRoute.
+	SessionHost string
+	EntryPoints []string
+	// Values give the rules their defaults (as the renderer's would).
+	Values *values.Values
+	Now    func() time.Time
+}
+
+// Reconcile implements reconcile.Reconciler.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	var s v1alpha1.VDISession
+	if err := r.Get(ctx, req.NamespacedName, &s); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !s.DeletionTimestamp.IsZero() {
+		return ctrl.Result{}, nil // owner references remove what it created
+	}
+	status := s.Status
+	if status == nil {
+		status = &v1alpha1.VDISessionStatus{}
+	}
+	if status.Phase == v1alpha1.PhaseTerminated || status.Phase == v1alpha1.PhaseFailed {
+		return ctrl.Result{}, nil
+	}
+
+	var tpl v1alpha1.VDITemplate
+	if err := r.Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: s.Spec.Template}, &tpl); err != nil {
+		if !apierrors.IsNotFound(err) {
+			return ctrl.Result{}, err
+		}
+		status.Phase = v1alpha1.PhaseFailed
+		setCondition(status, s.Generation, CondScheduled, metav1.ConditionFalse, "TemplateNotFound", fmt.Sprintf("VDITemplate %s does not exist in %s", s.Spec.Template, s.Namespace))
+		return ctrl.Result{}, r.writeStatus(ctx, &s, status)
+	}
+
+	if reason, msg, ended := r.ended(&s, &tpl, status); ended {
+		if err := r.Delete(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: s.Namespace}}); client.IgnoreNotFound(err) != nil {
+			return ctrl.Result{}, err
+		}
+		status.Phase = v1alpha1.PhaseTerminated
+		setCondition(status, s.Generation, CondReady, metav1.ConditionFalse, reason, msg)
+		return ctrl.Result{}, r.writeStatus(ctx, &s, status)
+	}
+
+	if err := r.ensureClaim(ctx, &s, &tpl); err != nil {
+		return ctrl.Result{}, err
+	}
+	pod, err := r.ensurePod(ctx, &s, &tpl)
+	if err != nil {
+		// Say why in the status; the error retries with backoff.
+		setCondition(status, s.Generation, CondScheduled, metav1.ConditionFalse, "PodRejected", err.Error())
+		status.Phase = v1alpha1.PhasePending
+		if serr := r.writeStatus(ctx, &s, status); serr != nil {
+			return ctrl.Result{}, serr
+		}
+		return ctrl.Result{}, err
+	}
+	if err := r.ensureService(ctx, &s, &tpl); err != nil {
+		return ctrl.Result{}, err
+	}
+	if err := r.ensureRoute(ctx, &s, &tpl); err != nil {
+		return ctrl.Result{}, err
+	}
+	if err := r.observe(ctx, &s, pod, status); err != nil {
+		return ctrl.Result{}, err
+	}
+	if err := r.writeStatus(ctx, &s, status); err != nil {
+		return ctrl.Result{}, err
+	}
+	return ctrl.Result{RequeueAfter: r.nextDeadline(&s, &tpl, status)}, nil
+}
+
+// ended says whether the session passed its maximum length or idle timeout.
+func (r *Reconciler) ended(s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate, st *v1alpha1.VDISessionStatus) (string, string, bool) {
+	now := r.Now()
+	if st.StartTime != nil && tpl.Spec.MaxSessionLength != nil && now.Sub(st.StartTime.Time) >= tpl.Spec.MaxSessionLength.Duration {
+		return "MaxSessionLength", fmt.Sprintf("the session reached its maximum length of %s", tpl.Spec.MaxSessionLength.Duration), true
+	}
+	if st.StartTime != nil && tpl.Spec.IdleTimeout != nil {
+		last := st.StartTime.Time
+		if a, err := time.Parse(time.RFC3339, s.Annotations[LastActivityAnnotation]); err == nil && a.After(last) {
+			last = a
+		}
+		if now.Sub(last) >= tpl.Spec.IdleTimeout.Duration {
+			return "IdleTimeout", fmt.Sprintf("nobody used the session for %s", tpl.Spec.IdleTimeout.Duration), true
+		}
+	}
+	return "", "", false
+}
+
+// nextDeadline is when the session must be looked at again for its timeouts.
+func (r *Reconciler) nextDeadline(s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate, st *v1alpha1.VDISessionStatus) time.Duration {
+	if st.StartTime == nil {
+		return 0
+	}
+	next := time.Duration(0)
+	now := r.Now()
+	consider := func(at time.Time) {
+		if d := at.Sub(now); d > 0 && (next == 0 || d < next) {
+			next = d
+		}
+	}
+	if tpl.Spec.MaxSessionLength != nil {
+		consider(st.StartTime.Add(tpl.Spec.MaxSessionLength.Duration))
+	}
+	if tpl.Spec.IdleTimeout != nil {
+		last := st.StartTime.Time
+		if a, err := time.Parse(time.RFC3339, s.Annotations[LastActivityAnnotation]); err == nil && a.After(last) {
+			last = a
+		}
+		consider(last.Add(tpl.Spec.IdleTimeout.Duration))
+	}
+	return next
+}
+
+func (r *Reconciler) ensureClaim(ctx context.Context, s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate) error {
+	if tpl.Spec.Storage == nil {
+		return nil
+	}
+	size := tpl.Spec.Storage.Size
+	if s.Spec.Storage != nil && s.Spec.Storage.Size != nil {
+		size = *s.Spec.Storage.Size
+	}
+	pvc := &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: session.ClaimName(s), Namespace: s.Namespace}}
+	_, err := controllerutil.CreateOrUpdate(ctx, r.Client, pvc, func() error {
+		if pvc.CreationTimestamp.IsZero() {
+			class := v1alpha1.LocalPath
+			pvc.Spec = corev1.PersistentVolumeClaimSpec{
+				StorageClassName: &class,
+				AccessModes:      []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+				Resources:        corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: size}},
+			}
+		}
+		if s.Spec.Persistent {
+			return nil // a persistent home outlives the session
+		}
+		return controllerutil.SetControllerReference(s, pvc, r.Scheme)
+	})
+	return err
+}
+
+func (r *Reconciler) ensurePod(ctx context.Context, s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate) (*corev1.Pod, error) {
+	var existing corev1.Pod
+	err := r.Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: s.Name}, &existing)
+	if err == nil {
+		return &existing, nil // pods are immutable: a session keeps the pod it started with
+	}
+	if !apierrors.IsNotFound(err) {
+		return nil, err
+	}
+	pod, err := r.withRules(session.Pod(tpl, s))
+	if err != nil {
+		return nil, err
+	}
+	pod.Labels[session.UserLabel] = generators.LabelValue(s.Spec.User)
+	if err := controllerutil.SetControllerReference(s, pod, r.Scheme); err != nil {
+		return nil, err
+	}
+	if err := r.Create(ctx, pod); err != nil {
+		return nil, err
+	}
+	return pod, nil
+}
+
+// withRules runs the platform rules over the pod the way the renderer runs
+// them over manifests, so that run-time sessions obey the same rules.
+func (r *Reconciler) withRules(pod *corev1.Pod) (*corev1.Pod, error) {
+	n, err := manifest.ToNode(pod)
+	if err != nil {
+		return nil, err
+	}
+	results, err := transformers.Run([]*yaml.RNode{n}, &transformers.Env{Values: r.Values, UnknownPools: true}, false)
+	if err != nil {
+		return nil, err
+	}
+	for _, res := range results {
+		if res.Severity == "error" {
+			return nil, fmt.Errorf("the session's pod breaks a platform rule: %s", res.Message)
+		}
+	}
+	out := &corev1.Pod{}
+	if err := sigsyaml.Unmarshal([]byte(n.MustString()), out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (r *Reconciler) ensureService(ctx context.Context, s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate) error {
+	svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: s.Namespace}}
+	_, err := controllerutil.CreateOrUpdate(ctx, r.Client, svc, func() error {
+		svc.Spec.Selector = map[string]string{session.SessionLabel: s.Name}
+		svc.Spec.Ports = []corev1.ServicePort{{Name: "stream", Port: tpl.Spec.Streaming.Port, TargetPort: intstr.FromString("stream"), Protocol: corev1.ProtocolTCP}}
+		return controllerutil.SetControllerReference(s, svc, r.Scheme)
+	})
+	return err
+}
+
+// PathPrefix is where a session's stream is served.
+func PathPrefix(s *v1alpha1.VDISession) string {
+	return "/sessions/" + s.Namespace + "/" + s.Name + "/"
+}
+
+func (r *Reconciler) ensureRoute(ctx context.Context, s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate) error {
+	route := &traefik.IngressRoute{
+		TypeMeta:   metav1.TypeMeta{APIVersion: traefik.APIVersion, Kind: "IngressRoute"},
+		ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: s.Namespace, Labels: map[string]string{session.SessionLabel: s.Name}},
+		Spec: traefik.IngressRouteSpec{
+			EntryPoints: r.EntryPoints,
+			Routes: []traefik.Route{{
+				Match: fmt.Sprintf("Host(`%s`) && PathPrefix(`%s`)", r.SessionHost, PathPrefix(s)), Kind: "Rule",
+				Services: []traefik.Service{{Name: s.Name, Kind: "Service", Port: intstr.FromInt32(tpl.Spec.Streaming.Port)}},
+			}},
+			TLS: &traefik.TLS{},
+		},
+	}
+	b, err := sigsyaml.Marshal(route)
+	if err != nil {
+		return err
+	}
+	u := &unstructured.Unstructured{}
+	if err := sigsyaml.Unmarshal(b, &u.Object); err != nil {
+		return err
+	}
+	if err := controllerutil.SetControllerReference(s, u, r.Scheme); err != nil {
+		return err
+	}
+	force := true
+	return r.Patch(ctx, u, client.Apply, &client.PatchOptions{FieldManager: "vdi-operator", Force: &force})
+}
+
+// observe derives the phase and conditions from the pod.
+func (r *Reconciler) observe(ctx context.Context, s *v1alpha1.VDISession, pod *corev1.Pod, st *v1alpha1.VDISessionStatus) error {
+	st.URL = "https://" + r.SessionHost + PathPrefix(s)
+	st.NodeName = pod.Spec.NodeName
+	var scheduled, ready *corev1.PodCondition
+	for i := range pod.Status.Conditions {
+		switch c := &pod.Status.Conditions[i]; c.Type {
+		case corev1.PodScheduled:
+			scheduled = c
+		case corev1.PodReady:
+			ready = c
+		}
+	}
+	switch {
+	case pod.Status.Phase == corev1.PodFailed:
+		st.Phase = v1alpha1.PhaseFailed
+		setCondition(st, s.Generation, CondReady, metav1.ConditionFalse, "PodFailed", pod.Status.Message)
+	case ready != nil && ready.Status == corev1.ConditionTrue:
+		if st.Phase != v1alpha1.PhaseRunning {
+			now := metav1.NewTime(r.Now())
+			st.StartTime = &now
+			startupSeconds.Observe(r.Now().Sub(s.CreationTimestamp.Time).Seconds())
+		}
+		st.Phase = v1alpha1.PhaseRunning
+		setCondition(st, s.Generation, CondScheduled, metav1.ConditionTrue, "Scheduled", "on node "+pod.Spec.NodeName)
+		setCondition(st, s.Generation, CondReady, metav1.ConditionTrue, "DesktopReady", "the desktop is streaming at "+st.URL)
+	case pod.Spec.NodeName != "":
+		st.Phase = v1alpha1.PhaseStarting
+		setCondition(st, s.Generation, CondScheduled, metav1.ConditionTrue, "Scheduled", "on node "+pod.Spec.NodeName)
+		setCondition(st, s.Generation, CondReady, metav1.ConditionFalse, "Starting", "the desktop container is starting")
+	case scheduled != nil && scheduled.Status == corev1.ConditionFalse:
+		st.Phase = v1alpha1.PhaseScheduling
+		reason, msg := "Unschedulable", scheduled.Message
+		if gpuRequested(pod) && strings.Contains(scheduled.Message, "Insufficient "+string(values.GPUResource)) {
+			reason = "InsufficientGPU"
+			var nodes corev1.NodeList
+			var pods corev1.PodList
+			if err := r.List(ctx, &nodes); err != nil {
+				return err
+			}
+			if err := r.List(ctx, &pods); err != nil {
+				return err
+			}
+			msg = doctor.GPUShortage(pod, nodes.Items, pods.Items)
+		}
+		setCondition(st, s.Generation, CondScheduled, metav1.ConditionFalse, reason, msg)
+	default:
+		st.Phase = v1alpha1.PhasePending
+		setCondition(st, s.Generation, CondScheduled, metav1.ConditionUnknown, "Pending", "waiting for the scheduler")
+	}
+	return nil
+}
+
+func gpuRequested(p *corev1.Pod) bool {
+	for _, c := range p.Spec.Containers {
+		if q, ok := c.Resources.Limits[values.GPUResource]; ok && q.Cmp(resource.MustParse("0")) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func setCondition(st *v1alpha1.VDISessionStatus, gen int64, typ string, status metav1.ConditionStatus, reason, msg string) {
+	if msg == "" {
+		msg = reason
+	}
+	meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: typ, Status: status, Reason: reason, Message: msg, ObservedGeneration: gen})
+}
+
+func (r *Reconciler) writeStatus(ctx context.Context, s *v1alpha1.VDISession, st *v1alpha1.VDISessionStatus) error {
+	s.Status = st
+	return r.Status().Update(ctx, s)
+}

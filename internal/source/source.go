@@ -1,0 +1,183 @@
+// Package source reads what vdirender renders: a package directory holding
+// one VDIPlatform, a file of objects, or a plain values file, every byte
+// through the input gate.
+package source
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/vdirender/vdirender/internal/input"
+	"github.com/vdirender/vdirender/internal/values"
+)
+
+// Objects reads the objects of a package directory or a file.
+func Objects(path string) ([]*yaml.RNode, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		if err := checkFiles(path); err != nil {
+			return nil, err
+		}
+		items, err := kio.LocalPackageReader{PackagePath: path, MatchFilesGlob: kio.MatchAll, PreserveSeqIndent: true}.Read()
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			p, _, _ := kioutil.GetFileAnnotations(it)
+			if err := it.PipeE(yaml.SetAnnotation(kioutil.PathAnnotation, filepath.ToSlash(filepath.Join(path, p)))); err != nil {
+				return nil, err
+			}
+		}
+		return items, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > values.MaxBytes {
+		return nil, values.FieldError{File: path, Message: fmt.Sprintf("file is %d bytes, more than the %d allowed", len(data), values.MaxBytes)}
+	}
+	if err := input.Check(data); err != nil {
+		return nil, values.FieldError{File: path, Message: "invalid YAML: " + err.Error()}
+	}
+	items, err := (&kio.ByteReader{Reader: bytes.NewReader(data), SetAnnotations: map[string]string{kioutil.PathAnnotation: filepath.ToSlash(path)}, PreserveSeqIndent: true}).Read()
+	if err != nil {
+		return nil, values.FieldError{File: path, Message: err.Error()}
+	}
+	return items, nil
+}
+
+// checkFiles refuses hostile YAML files in a package before kyaml parses
+// them in full.
+func checkFiles(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !(strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if info.Size() > values.MaxBytes {
+			return values.FieldError{File: p, Message: fmt.Sprintf("file is %d bytes, more than the %d allowed", info.Size(), values.MaxBytes)}
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := input.Check(data); err != nil {
+			return values.FieldError{File: p, Message: "invalid YAML: " + err.Error()}
+		}
+		return nil
+	})
+}
+
+// Load reads the input and its values: no items for a plain values file,
+// else the objects of the package or file and the VDIPlatform among them.
+func Load(path string) (items []*yaml.RNode, v *values.Values, cfg *yaml.RNode, err error) {
+	if st, err := os.Stat(path); err == nil && !st.IsDir() {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if len(data) <= values.MaxBytes && !isKRM(data) {
+			doc, err := values.Parse(path, data)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			v, err := values.Load(doc)
+			return nil, v, nil, err
+		}
+	}
+	if items, err = Objects(path); err != nil {
+		return nil, nil, nil, err
+	}
+	if cfg, err = Platform(path, items); err != nil {
+		return nil, nil, nil, err
+	}
+	v, err = PlatformValues(cfg)
+	return items, v, cfg, err
+}
+
+// PlatformValues loads the values of a VDIPlatform read from a file.
+func PlatformValues(cfg *yaml.RNode) (*values.Values, error) {
+	file, _, _ := kioutil.GetFileAnnotations(cfg)
+	doc, err := values.FromObject(file, withFileLines(file, cfg))
+	if err != nil {
+		return nil, err
+	}
+	return values.Load(doc)
+}
+
+// withFileLines returns cfg as parsed from its own file, so that errors
+// carry lines of the file rather than of one document inside it. Readers
+// parse each document of a multi-document file on its own.
+func withFileLines(file string, cfg *yaml.RNode) *yaml.RNode {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return cfg
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		if dec.Decode(&doc) != nil {
+			return cfg
+		}
+		n := yaml.NewRNode(&doc)
+		if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+			n = yaml.NewRNode(doc.Content[0])
+		}
+		if n.GetKind() == cfg.GetKind() && n.GetApiVersion() == cfg.GetApiVersion() && n.GetName() == cfg.GetName() {
+			return n
+		}
+	}
+}
+
+// isKRM tells a file of Kubernetes objects from a plain values file.
+func isKRM(data []byte) bool {
+	var probe struct {
+		APIVersion string `yaml:"apiVersion"`
+		Kind       string `yaml:"kind"`
+	}
+	if err := yaml.Unmarshal(data, &probe); err != nil {
+		return bytes.HasPrefix(bytes.TrimSpace(data), []byte("---"))
+	}
+	return probe.APIVersion != "" && probe.Kind != ""
+}
+
+// Platform finds the one VDIPlatform among the items.
+func Platform(path string, items []*yaml.RNode) (*yaml.RNode, error) {
+	var found []*yaml.RNode
+	for _, it := range items {
+		if it.GetKind() == values.PlatformKind && it.GetApiVersion() == values.PlatformAPIVersion {
+			found = append(found, it)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return nil, values.FieldError{File: path, Message: fmt.Sprintf("no %s %s found: a package needs one", values.PlatformAPIVersion, values.PlatformKind)}
+	default:
+		return nil, values.FieldError{File: path, Message: fmt.Sprintf("%d %s objects found: a package holds exactly one", len(found), values.PlatformKind)}
+	}
+}
+
+// PackageDir is the directory vendored charts are read from: the package
+// itself, or the directory of a values file.
+func PackageDir(p string) string {
+	if st, err := os.Stat(p); err == nil && st.IsDir() {
+		return p
+	}
+	return filepath.Dir(p)
+}

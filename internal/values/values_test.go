@@ -1,0 +1,118 @@
+package values_test
+
+import (
+	"errors"
+	"strconv"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vdirender/vdirender/internal/values"
+)
+
+func load(t *testing.T, src string) (*values.Values, error) {
+	t.Helper()
+	doc, err := values.Parse("values.yaml", []byte(src))
+	if err != nil {
+		return nil, err
+	}
+	return values.Load(doc)
+}
+
+func TestDefaults(t *testing.T) {
+	v, err := load(t, "global: {hostname: kasm.example.com}\nvdi:\n  templates: [{name: d, image: 'd:1'}]\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		field     string
+		got, want any
+	}{
+		{"replicas", v.GPU.TimeSlicing.Replicas, 8},
+		{"config map", v.GPU.TimeSlicing.ConfigMapName, "time-slicing-config"},
+		{"failRequestsGreaterThanOne", *v.GPU.TimeSlicing.FailRequestsGreaterThanOne, true},
+		{"pool replicas", v.GPU.NodePools[0].Replicas, 8},
+		{"storage class", v.Global.StorageClass, "local-path"},
+		{"postgres storage class", v.Postgres.Primary.Persistence.StorageClass, "local-path"},
+		{"pull policy", string(v.Global.Image.PullPolicy), "IfNotPresent"},
+		{"session cpu limit", v.VDI.Templates[0].Resources.Limits.Cpu().String(), "1"},
+		{"session memory limit", v.VDI.Templates[0].Resources.Limits.Memory().String(), "4Gi"},
+		{"session cpu request", v.VDI.Templates[0].Resources.Requests.Cpu().String(), "250m"},
+		{"session memory request", v.VDI.Templates[0].Resources.Requests.Memory().String(), "1Gi"},
+		{"session gpu", v.VDI.Templates[0].GPUs(), int64(1)},
+		{"session host", v.Ingress.SessionHost, "sessions.kasm.example.com"},
+		{"websocket timeout", v.Ingress.WebsocketTimeout, "3600s"},
+		{"gpu-operator version", v.Charts.GPUOperator.Version, "v25.10.1"},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, tt.got); diff != "" {
+			t.Errorf("%s: %s", tt.field, diff)
+		}
+	}
+}
+
+// TestDefaultIsIdempotent: defaulting already defaulted values changes nothing.
+func TestDefaultIsIdempotent(t *testing.T) {
+	v, err := load(t, "global: {hostname: kasm.example.com}\nvdi:\n  templates: [{name: d, image: 'd:1', storage: {}}]\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := *v
+	again.Default()
+	if diff := cmp.Diff(v, &again); diff != "" {
+		t.Error(diff)
+	}
+}
+
+func TestGPULimitOnlyFillsRequest(t *testing.T) {
+	v, err := load(t, `
+global: {hostname: h}
+gpu: {timeSlicing: {failRequestsGreaterThanOne: false}}
+vdi:
+  templates:
+  - name: big
+    image: d:1
+    resources: {limits: {nvidia.com/gpu: 2}}
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := v.VDI.Templates[0].Resources
+	if got := r.Requests.Name("nvidia.com/gpu", "").String(); got != "2" {
+		t.Errorf("GPU request = %s, want the limit 2", got)
+	}
+}
+
+// TestErrorsNameFieldAndLine checks the location of each kind of problem.
+func TestErrorsNameFieldAndLine(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      []string // "line path"
+	}{
+		{"unknown key", "global:\n  hostname: h\n  hostnme: x\n", []string{"3 global.hostnme"}},
+		{"nested unknown key", "global: {hostname: h}\nvdi:\n  templates:\n  - name: a\n    image: a:1\n    imagePullPolicy: Always\n", []string{"6 vdi.templates[0].imagePullPolicy"}},
+		{"wrong type", "global: {hostname: 42}\n", []string{"1 global.hostname"}},
+		{"replicas", "global: {hostname: h}\ngpu:\n  timeSlicing:\n    replicas: 1\n", []string{"4 gpu.timeSlicing.replicas"}},
+		{"missing hostname", "global: {}\n", []string{"1 global.hostname"}},
+		{"bad duration", "global: {hostname: h}\ningress: {websocketTimeout: forever}\n", []string{"2 ingress.websocketTimeout"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := load(t, tt.src)
+			var errs values.Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("want values.Errors, got %v", err)
+			}
+			var got []string
+			for _, e := range errs {
+				got = append(got, strconv.Itoa(e.Line)+" "+e.Path)
+				if e.File != "values.yaml" {
+					t.Errorf("file %q", e.File)
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Error(diff)
+			}
+		})
+	}
+}
