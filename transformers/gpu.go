@@ -7,7 +7,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
-	"github.com/vdirender/vdirender/internal/values"
+	"github.com/vdirender/vdirender/internal/platform"
 )
 
 // GPU keeps nvidia.com/gpu requests schedulable on time-sliced nodes: whole
@@ -18,9 +18,6 @@ type GPU struct{}
 
 // Name implements Rule.
 func (GPU) Name() string { return "gpu" }
-
-// GPURuntimeClass is the RuntimeClass K3s creates for the NVIDIA runtime.
-const GPURuntimeClass = "nvidia"
 
 // Check implements Rule.
 func (GPU) Check(obj *yaml.RNode, env *Env) ([]Finding, error) {
@@ -41,9 +38,9 @@ func (GPU) Check(obj *yaml.RNode, env *Env) ([]Finding, error) {
 		return out, nil
 	}
 	ps := podSpecOf(obj)
-	if rc := stringField(ps.node, "runtimeClassName"); rc != GPURuntimeClass {
-		out = append(out, Finding{Path: ps.path + ".runtimeClassName", Current: rc, Proposed: GPURuntimeClass,
-			Message: "GPU pods run with the nvidia container runtime", Fix: setString(ps.node, "runtimeClassName", GPURuntimeClass)})
+	if rc := stringField(ps.node, "runtimeClassName"); rc != platform.RuntimeClass {
+		out = append(out, Finding{Path: ps.path + ".runtimeClassName", Current: rc, Proposed: platform.RuntimeClass,
+			Message: "GPU pods run with the nvidia container runtime", Fix: setString(ps.node, "runtimeClassName", platform.RuntimeClass)})
 	}
 	if !toleratesGPU(ps.node) {
 		out = append(out, Finding{Path: ps.path + ".tolerations", Proposed: "{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}",
@@ -54,7 +51,7 @@ func (GPU) Check(obj *yaml.RNode, env *Env) ([]Finding, error) {
 
 // gpuFindings checks one container and returns the slices it asks for.
 func gpuFindings(c container, failGreaterThanOne bool) ([]Finding, int64, error) {
-	name := values.GPUResource
+	name := platform.GPUResource
 	req, hasReq, err := quantityAt(c, "requests", name)
 	if err != nil {
 		return nil, 0, err
@@ -105,7 +102,7 @@ func toleratesGPU(ps *yaml.RNode) bool {
 	elems, _ := f.Value.Elements()
 	for _, t := range elems {
 		key, op := stringField(t, "key"), stringField(t, "operator")
-		if (key == string(values.GPUResource) || key == "" && op == string(corev1.TolerationOpExists)) && stringField(t, "effect") != string(corev1.TaintEffectNoExecute) {
+		if (key == string(platform.GPUResource) || key == "" && op == string(corev1.TolerationOpExists)) && stringField(t, "effect") != string(corev1.TaintEffectNoExecute) {
 			return true
 		}
 	}
@@ -118,7 +115,7 @@ func addGPUToleration(ps *yaml.RNode) func() error {
 		if err != nil {
 			return err
 		}
-		b, err := sigsyaml.Marshal(corev1.Toleration{Key: string(values.GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule})
+		b, err := sigsyaml.Marshal(corev1.Toleration{Key: string(platform.GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule})
 		if err != nil {
 			return err
 		}

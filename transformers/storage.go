@@ -7,7 +7,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
-	"github.com/vdirender/vdirender/internal/values"
+	"github.com/vdirender/vdirender/internal/platform"
 )
 
 // Storage keeps every volume on K3s's local-path provisioner: claims,
@@ -55,12 +55,12 @@ func (Storage) Check(obj *yaml.RNode, _ *Env) ([]Finding, error) {
 		if err != nil || st == nil {
 			return nil, err
 		}
-		if sc := stringField(st, "storageClassName"); sc != values.LocalPath {
-			return []Finding{{Path: "spec.storage.storageClassName", Current: sc, Proposed: values.LocalPath,
-				Message: "session volumes use the local-path storage class", Fix: setString(st, "storageClassName", values.LocalPath)}}, nil
+		if sc := stringField(st, "storageClassName"); sc != platform.StorageClass {
+			return []Finding{{Path: "spec.storage.storageClassName", Current: sc, Proposed: platform.StorageClass,
+				Message: "session volumes use the local-path storage class", Fix: setString(st, "storageClassName", platform.StorageClass)}}, nil
 		}
 	default:
-		return chartValueFindings(obj, storageClassKeys, values.LocalPath, "sub-chart volumes use the local-path storage class")
+		return chartValueFindings(obj, storageClassKeys, platform.StorageClass, "sub-chart volumes use the local-path storage class")
 	}
 	return nil, nil
 }
@@ -68,9 +68,9 @@ func (Storage) Check(obj *yaml.RNode, _ *Env) ([]Finding, error) {
 // claimFindings checks one PersistentVolumeClaim spec.
 func claimFindings(spec *yaml.RNode, path string) []Finding {
 	var out []Finding
-	if sc := stringField(spec, "storageClassName"); sc != values.LocalPath {
-		out = append(out, Finding{Path: path + ".storageClassName", Current: sc, Proposed: values.LocalPath,
-			Message: "volumes use the local-path storage class", Fix: setString(spec, "storageClassName", values.LocalPath)})
+	if sc := stringField(spec, "storageClassName"); sc != platform.StorageClass {
+		out = append(out, Finding{Path: path + ".storageClassName", Current: sc, Proposed: platform.StorageClass,
+			Message: "volumes use the local-path storage class", Fix: setString(spec, "storageClassName", platform.StorageClass)})
 	}
 	if modes := spec.Field("accessModes"); modes != nil {
 		for i, n := range modes.Value.YNode().Content {

@@ -7,18 +7,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
+	"github.com/vdirender/vdirender/internal/platform"
 )
-
-// podSpecPath is where each workload kind keeps its pod spec.
-var podSpecPath = map[string][]string{
-	"Pod":         {"spec"},
-	"Deployment":  {"spec", "template", "spec"},
-	"StatefulSet": {"spec", "template", "spec"},
-	"DaemonSet":   {"spec", "template", "spec"},
-	"ReplicaSet":  {"spec", "template", "spec"},
-	"Job":         {"spec", "template", "spec"},
-	"CronJob":     {"spec", "jobTemplate", "spec", "template", "spec"},
-}
 
 // podSpec is a pod spec found in an object, with its field path.
 type podSpec struct {
@@ -49,8 +39,8 @@ func podSpecOf(obj *yaml.RNode) *podSpec {
 		}
 		return nil
 	}
-	p, ok := podSpecPath[obj.GetKind()]
-	if !ok {
+	p := platform.PodSpecPath(obj)
+	if p == nil {
 		return nil
 	}
 	n, err := obj.Pipe(yaml.Lookup(p...))

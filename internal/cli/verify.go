@@ -64,16 +64,16 @@ func printReport(w io.Writer, r verify.Report) {
 	for _, f := range r.Skipped {
 		fmt.Fprintf(w, "  skipped  %s: %s\n", f.Object, f.Message)
 	}
-	pools := r.Pools()
+	pools := r.Capacity.Pools
 	if len(pools) == 0 {
 		fmt.Fprintln(w, "gpu: no node advertises nvidia.com/gpu and nothing asks for it")
 	}
 	for _, p := range pools {
 		verdict := "fits"
-		if p.Fit < p.Replicas {
-			verdict = fmt.Sprintf("DOES NOT FIT: %d of %d GPU pods fit", p.Fit, p.Replicas)
+		if p.Short() {
+			verdict = fmt.Sprintf("DOES NOT FIT: %d of %d GPU pods fit", p.Fit, p.Pods)
 		}
 		fmt.Fprintf(w, "gpu: pool %s: %d GPU pods ask for %d of %d nvidia.com/gpu on %d node(s): %s\n",
-			p.Pool.Name, p.Replicas, p.Demand, p.Slices, p.Pool.Nodes, verdict)
+			p.Pool.Name, p.Pods, p.Demand, p.Pool.Slices(), p.Pool.Nodes(), verdict)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vdirender/vdirender/internal/apis/k3s"
 	"github.com/vdirender/vdirender/internal/apis/nvidia"
+	"github.com/vdirender/vdirender/internal/platform"
 	"github.com/vdirender/vdirender/internal/values"
 )
 
@@ -75,7 +76,7 @@ func deviceConfig(replicas int, failGreaterThanOne bool) string {
 		Sharing: nvidia.Sharing{TimeSlicing: nvidia.ReplicatedResources{
 			RenameByDefault:            false,
 			FailRequestsGreaterThanOne: failGreaterThanOne,
-			Resources:                  []nvidia.ReplicatedResource{{Name: string(values.GPUResource), Replicas: replicas}},
+			Resources:                  []nvidia.ReplicatedResource{{Name: string(platform.GPUResource), Replicas: replicas}},
 		}},
 	}
 	return mustYAML(c)

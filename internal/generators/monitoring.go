@@ -11,8 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 
-	"github.com/vdirender/vdirender/internal/apis/nvidia"
 	"github.com/vdirender/vdirender/internal/apis/prometheus"
+	"github.com/vdirender/vdirender/internal/platform"
 	"github.com/vdirender/vdirender/internal/values"
 )
 
@@ -84,9 +84,9 @@ func prepull(v *values.Values) *appsv1.DaemonSet {
 					AutomountServiceAccountToken: ptr.To(false),
 					InitContainers:               inits,
 					Containers:                   []corev1.Container{{Name: "pause", Image: pauseImage, ImagePullPolicy: v.Global.Image.PullPolicy, Resources: small}},
-					Tolerations:                  []corev1.Toleration{{Key: string(values.GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},
+					Tolerations:                  []corev1.Toleration{{Key: string(platform.GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},
 					Affinity: &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
-						NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: nvidia.CountLabel, Operator: corev1.NodeSelectorOpExists}}}},
+						NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: platform.CountLabel, Operator: corev1.NodeSelectorOpExists}}}},
 					}}},
 				},
 			},

@@ -8,7 +8,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
-	"github.com/vdirender/vdirender/internal/apis/nvidia"
+	"github.com/vdirender/vdirender/internal/platform"
 	"github.com/vdirender/vdirender/internal/values"
 )
 
@@ -50,16 +50,16 @@ func template(v *values.Values, t values.Template) *v1alpha1.VDITemplate {
 		spec.Env = append(spec.Env, v1alpha1.EnvVar{Name: e.Name, Value: e.Value})
 	}
 	if t.Storage != nil {
-		spec.Storage = &v1alpha1.Storage{Size: *t.Storage.Size, MountPath: t.Storage.MountPath, StorageClassName: v1alpha1.LocalPath}
+		spec.Storage = &v1alpha1.Storage{Size: *t.Storage.Size, MountPath: t.Storage.MountPath, StorageClassName: platform.StorageClass}
 	}
 	if t.NodePool != "" {
 		// gpu-operator reads this label to pick the pool's time-slicing config,
 		// so it also tells which nodes belong to the pool.
-		spec.NodeSelector = map[string]string{nvidia.ConfigLabel: t.NodePool}
+		spec.NodeSelector = map[string]string{platform.PoolLabel: t.NodePool}
 	}
 	if t.GPUs() > 0 {
 		spec.RuntimeClassName = ptr.To(GPURuntimeClass)
-		spec.Tolerations = []corev1.Toleration{{Key: string(values.GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}}
+		spec.Tolerations = []corev1.Toleration{{Key: string(platform.GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}}
 	}
 	return &v1alpha1.VDITemplate{
 		TypeMeta:   typeMeta(v1alpha1.APIVersion, v1alpha1.TemplateKind),

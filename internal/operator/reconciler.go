@@ -13,7 +13,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -26,10 +25,10 @@ import (
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
 	"github.com/vdirender/vdirender/internal/apis/traefik"
-	"github.com/vdirender/vdirender/internal/cluster/doctor"
 	"github.com/vdirender/vdirender/internal/generators"
 	"github.com/vdirender/vdirender/internal/manifest"
 	"github.com/vdirender/vdirender/internal/operator/session"
+	"github.com/vdirender/vdirender/internal/platform"
 	"github.com/vdirender/vdirender/internal/values"
 	"github.com/vdirender/vdirender/transformers"
 )
@@ -174,7 +173,7 @@ func (r *Reconciler) ensureClaim(ctx context.Context, s *v1alpha1.VDISession, tp
 	pvc := &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: session.ClaimName(s), Namespace: s.Namespace}}
 	_, err := controllerutil.CreateOrUpdate(ctx, r.Client, pvc, func() error {
 		if pvc.CreationTimestamp.IsZero() {
-			class := v1alpha1.LocalPath
+			class := platform.StorageClass
 			pvc.Spec = corev1.PersistentVolumeClaimSpec{
 				StorageClassName: &class,
 				AccessModes:      []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
@@ -311,7 +310,7 @@ func (r *Reconciler) observe(ctx context.Context, s *v1alpha1.VDISession, pod *c
 	case scheduled != nil && scheduled.Status == corev1.ConditionFalse:
 		st.Phase = v1alpha1.PhaseScheduling
 		reason, msg := "Unschedulable", scheduled.Message
-		if gpuRequested(pod) && strings.Contains(scheduled.Message, "Insufficient "+string(values.GPUResource)) {
+		if platform.PodGPUs(&pod.Spec) > 0 && strings.Contains(scheduled.Message, "Insufficient "+string(platform.GPUResource)) {
 			reason = "InsufficientGPU"
 			var nodes corev1.NodeList
 			var pods corev1.PodList
@@ -321,7 +320,7 @@ func (r *Reconciler) observe(ctx context.Context, s *v1alpha1.VDISession, pod *c
 			if err := r.List(ctx, &pods); err != nil {
 				return err
 			}
-			msg = doctor.GPUShortage(pod, nodes.Items, pods.Items)
+			msg = platform.Shortage(pod, nodes.Items, pods.Items)
 		}
 		setCondition(st, s.Generation, CondScheduled, metav1.ConditionFalse, reason, msg)
 	default:
@@ -329,15 +328,6 @@ func (r *Reconciler) observe(ctx context.Context, s *v1alpha1.VDISession, pod *c
 		setCondition(st, s.Generation, CondScheduled, metav1.ConditionUnknown, "Pending", "waiting for the scheduler")
 	}
 	return nil
-}
-
-func gpuRequested(p *corev1.Pod) bool {
-	for _, c := range p.Spec.Containers {
-		if q, ok := c.Resources.Limits[values.GPUResource]; ok && q.Cmp(resource.MustParse("0")) > 0 {
-			return true
-		}
-	}
-	return false
 }
 
 func setCondition(st *v1alpha1.VDISessionStatus, gen int64, typ string, status metav1.ConditionStatus, reason, msg string) {

@@ -3,6 +3,8 @@ package values
 import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/vdirender/vdirender/internal/platform"
 )
 
 // Default versions and images. Every chart is pinned to an exact version; a
@@ -46,7 +48,6 @@ const (
 	DefaultIdleTimeout      = "30m"
 	DefaultMaxSession       = "8h"
 	DefaultMountPath        = "/home/user"
-	LocalPath               = "local-path"
 )
 
 func quantity(s string) resource.Quantity { return resource.MustParse(s) }
@@ -56,10 +57,10 @@ func quantity(s string) resource.Quantity { return resource.MustParse(s) }
 func sessionResources() corev1.ResourceRequirements {
 	return corev1.ResourceRequirements{
 		Limits: corev1.ResourceList{
-			corev1.ResourceCPU: quantity("1000m"), corev1.ResourceMemory: quantity("4Gi"), GPUResource: quantity("1"),
+			corev1.ResourceCPU: quantity("1000m"), corev1.ResourceMemory: quantity("4Gi"), platform.GPUResource: quantity("1"),
 		},
 		Requests: corev1.ResourceList{
-			corev1.ResourceCPU: quantity("250m"), corev1.ResourceMemory: quantity("1Gi"), GPUResource: quantity("1"),
+			corev1.ResourceCPU: quantity("250m"), corev1.ResourceMemory: quantity("1Gi"), platform.GPUResource: quantity("1"),
 		},
 	}
 }
@@ -91,9 +92,6 @@ func (v *Values) ContainerResources(kind string) corev1.ResourceRequirements {
 	return v.ContainerDefaults[DefaultKind]
 }
 
-// GPUResource is the extended resource that time-slicing multiplies.
-const GPUResource corev1.ResourceName = "nvidia.com/gpu"
-
 // Defaults returns values with every default filled, for checks that run
 // without a values file.
 func Defaults() *Values {
@@ -107,7 +105,7 @@ func Defaults() *Values {
 func (v *Values) Default() {
 	g := &v.Global
 	setString(&g.Namespace, DefaultKasmNamespace)
-	setString(&g.StorageClass, LocalPath)
+	setString(&g.StorageClass, platform.StorageClass)
 	if g.Image.PullPolicy == "" {
 		g.Image.PullPolicy = corev1.PullIfNotPresent
 	}
@@ -162,8 +160,8 @@ func (v *Values) Default() {
 			t.Resources = &corev1.ResourceRequirements{}
 		}
 		// A GPU limit alone means requests equal to it, as Kubernetes reads it.
-		if q, ok := t.Resources.Limits[GPUResource]; ok {
-			t.Resources.Requests = fillList(t.Resources.Requests, corev1.ResourceList{GPUResource: q})
+		if q, ok := t.Resources.Limits[platform.GPUResource]; ok {
+			t.Resources.Requests = fillList(t.Resources.Requests, corev1.ResourceList{platform.GPUResource: q})
 		}
 		fillResources(t.Resources, vdi.SessionDefaults.Resources)
 		setString(&t.IdleTimeout, vdi.SessionDefaults.IdleTimeout)

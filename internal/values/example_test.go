@@ -23,7 +23,7 @@ gpu:
 		panic(err)
 	}
 	for _, p := range v.Capacity().Pools {
-		fmt.Printf("%s: %d time-slices\n", p.Pool.Name, p.Slices)
+		fmt.Printf("%s: %d time-slices\n", p.Pool.Name, p.Pool.Slices())
 	}
 	// Output: workstations: 8 time-slices
 }

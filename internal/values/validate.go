@@ -11,6 +11,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/vdirender/vdirender/internal/platform"
 )
 
 // validate checks what the schema cannot: references between sections, GPU
@@ -67,7 +69,7 @@ func (v *Values) validate(d Document) Errors {
 		}
 	}
 	if len(errs) == 0 {
-		for _, c := range v.Capacity().Overcommitted() {
+		for _, c := range v.Capacity().Short() {
 			add([]string{"vdi", "sessions", strconv.Itoa(c.FirstUnfit)}, "%s", c.String())
 		}
 	}
@@ -81,10 +83,10 @@ func (v *Values) validate(d Document) Errors {
 func (v *Values) checkGPU(d Document, tokens []string, r corev1.ResourceRequirements) Errors {
 	var errs Errors
 	at := func(section string) []string {
-		return append(append([]string{}, tokens...), section, string(GPUResource))
+		return append(append([]string{}, tokens...), section, string(platform.GPUResource))
 	}
-	lim, hasLim := r.Limits[GPUResource]
-	req, hasReq := r.Requests[GPUResource]
+	lim, hasLim := r.Limits[platform.GPUResource]
+	req, hasReq := r.Requests[platform.GPUResource]
 	if hasLim && lim.MilliValue()%1000 != 0 {
 		errs = append(errs, d.errorAt(at("limits"), "nvidia.com/gpu must be a whole number"))
 	}
@@ -108,11 +110,7 @@ func (t Template) GPUs() int64 {
 	if t.Resources == nil {
 		return 0
 	}
-	q, ok := t.Resources.Limits[GPUResource]
-	if !ok {
-		return 0
-	}
-	return q.Value()
+	return platform.ContainerGPUs(*t.Resources)
 }
 
 func (p NodePool) String() string {

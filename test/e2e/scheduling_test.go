@@ -18,10 +18,10 @@ import (
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
-	"github.com/vdirender/vdirender/internal/apis/nvidia"
 	"github.com/vdirender/vdirender/internal/cluster/kubeclient"
 	"github.com/vdirender/vdirender/internal/generators"
 	"github.com/vdirender/vdirender/internal/operator/session"
+	"github.com/vdirender/vdirender/internal/platform"
 	"github.com/vdirender/vdirender/internal/values"
 )
 
@@ -51,7 +51,7 @@ func testScheduling(ctx context.Context, t *testing.T, cl *kubeclient.Client) {
 			v := values.Defaults()
 			v.Global.Hostname = "vdi.example.org"
 			v.VDI.SessionNamespace = ns
-			var demands []values.Demand
+			var demands []platform.Demand
 			pools := slices.Clone(tt.pools)
 			for p := range pools {
 				pools[p].Name = prefix + pools[p].Name
@@ -59,11 +59,11 @@ func testScheduling(ctx context.Context, t *testing.T, cl *kubeclient.Client) {
 				slices := int(pools[p].Nodes * pools[p].GPUsPerNode * pools[p].Replicas)
 				v.VDI.Templates = append(v.VDI.Templates, values.Template{Name: pools[p].Name, Image: "ghcr.io/selkies-project/nvidia-egl-desktop:24.04", NodePool: pools[p].Name})
 				// One session more than the pool can hold.
-				demands = append(demands, values.Demand{Name: pools[p].Name, Pool: pools[p].Name, GPUs: 1, Replicas: slices + 1})
+				demands = append(demands, platform.Demand{Object: pools[p].Name, Pool: pools[p].Name, PerPod: 1, Pods: int64(slices + 1)})
 			}
 			v.GPU.NodePools = pools
 			v.Default()
-			predicted := values.Place(pools, demands)
+			predicted := platform.Place(v.Pools(), demands)
 
 			// Watch from before the first create to time each pod from creation
 			// to binding: the scheduling share of session start-up.
@@ -78,7 +78,7 @@ func testScheduling(ctx context.Context, t *testing.T, cl *kubeclient.Client) {
 					if d.Pool != tpl.Name {
 						continue
 					}
-					for r := range d.Replicas {
+					for r := range d.Pods {
 						s := &v1alpha1.VDISession{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("%s-%d", tpl.Name, r), Namespace: ns}}
 						noHome := *tpl
 						noHome.Spec.Storage = nil // no provisioner runs here to bind a claim
@@ -100,10 +100,10 @@ func testScheduling(ctx context.Context, t *testing.T, cl *kubeclient.Client) {
 			watcher.report(t, total)
 			for _, p := range predicted.Pools {
 				got := bound[p.Pool.Name]
-				if got != p.Fit {
-					t.Errorf("pool %s: scheduler bound %d pods, renderer predicted %d (of %d slices)", p.Pool.Name, got, p.Fit, p.Slices)
+				if int64(got) != p.Fit {
+					t.Errorf("pool %s: scheduler bound %d pods, renderer predicted %d (of %d slices)", p.Pool.Name, got, p.Fit, p.Pool.Slices())
 				}
-				if want := p.Replicas - p.Fit; len(pending[p.Pool.Name]) != want {
+				if want := p.Pods - p.Fit; int64(len(pending[p.Pool.Name])) != want {
 					t.Errorf("pool %s: %d pods pending, want %d", p.Pool.Name, len(pending[p.Pool.Name]), want)
 				}
 				for _, msg := range pending[p.Pool.Name] {
@@ -111,7 +111,7 @@ func testScheduling(ctx context.Context, t *testing.T, cl *kubeclient.Client) {
 						t.Errorf("pool %s: pending for another reason: %s", p.Pool.Name, msg)
 					}
 				}
-				t.Logf("pool %s: %d of %d session pods bound, as predicted; the rest Pending with Insufficient nvidia.com/gpu", p.Pool.Name, got, p.Replicas)
+				t.Logf("pool %s: %d of %d session pods bound, as predicted; the rest Pending with Insufficient nvidia.com/gpu", p.Pool.Name, got, p.Pods)
 			}
 		})
 	}
@@ -128,14 +128,14 @@ func makeNodes(ctx context.Context, t *testing.T, cl *kubeclient.Client, p value
 			ObjectMeta: metav1.ObjectMeta{
 				Name: fmt.Sprintf("%s-node-%d", p.Name, n),
 				Labels: map[string]string{
-					nvidia.ConfigLabel:   p.Name,
-					nvidia.ReplicasLabel: strconv.Itoa(p.Replicas),
-					nvidia.CountLabel:    strconv.Itoa(p.GPUsPerNode),
-					nvidia.ProductLabel:  "NVIDIA-RTX-A4000-SHARED",
-					nvidia.SharingLabel:  "time-slicing",
+					platform.PoolLabel:     p.Name,
+					platform.ReplicasLabel: strconv.Itoa(p.Replicas),
+					platform.CountLabel:    strconv.Itoa(p.GPUsPerNode),
+					platform.ProductLabel:  "NVIDIA-RTX-A4000-SHARED",
+					platform.SharingLabel:  "time-slicing",
 				},
 			},
-			Spec: corev1.NodeSpec{Taints: []corev1.Taint{{Key: string(values.GPUResource), Effect: corev1.TaintEffectNoSchedule}}},
+			Spec: corev1.NodeSpec{Taints: []corev1.Taint{{Key: string(platform.GPUResource), Effect: corev1.TaintEffectNoSchedule}}},
 		}
 		created, err := cl.Kube.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{})
 		if err != nil {
@@ -145,7 +145,7 @@ func makeNodes(ctx context.Context, t *testing.T, cl *kubeclient.Client, p value
 			corev1.ResourceCPU:    resource.MustParse("64"),
 			corev1.ResourceMemory: resource.MustParse("256Gi"),
 			corev1.ResourcePods:   resource.MustParse("110"),
-			values.GPUResource:    slices,
+			platform.GPUResource:  slices,
 		}
 		created.Status = corev1.NodeStatus{
 			Capacity: list, Allocatable: list,
@@ -179,7 +179,7 @@ func waitScheduled(ctx context.Context, t *testing.T, cl *kubeclient.Client, ns 
 		bound, pending = map[string]int{}, map[string][]string{}
 		done := 0
 		for _, p := range pods.Items {
-			pool := p.Spec.NodeSelector[nvidia.ConfigLabel]
+			pool := p.Spec.NodeSelector[platform.PoolLabel]
 			if p.Spec.NodeName != "" {
 				bound[pool]++
 				done++

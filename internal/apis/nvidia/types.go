@@ -73,12 +73,3 @@ type DevicePluginConfig struct {
 	Name    string `json:"name"`
 	Default string `json:"default"`
 }
-
-// Node labels read and published around time-slicing.
-const (
-	ConfigLabel   = "nvidia.com/device-plugin.config"
-	ReplicasLabel = "nvidia.com/gpu.replicas"
-	ProductLabel  = "nvidia.com/gpu.product"
-	SharingLabel  = "nvidia.com/gpu.sharing-strategy"
-	CountLabel    = "nvidia.com/gpu.count"
-)

@@ -18,7 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/vdirender/vdirender/internal/values"
+	"github.com/vdirender/vdirender/internal/platform"
 )
 
 // Causes of a problem.
@@ -123,8 +123,8 @@ func podProblems(p *corev1.Pod, nodes []corev1.Node, all []corev1.Pod) []Problem
 		}
 		msg := c.Message
 		switch {
-		case strings.Contains(msg, "Insufficient "+string(values.GPUResource)):
-			out = append(out, Problem{obj, CauseGPU, GPUShortage(p, nodes, all)})
+		case strings.Contains(msg, "Insufficient "+string(platform.GPUResource)):
+			out = append(out, Problem{obj, CauseGPU, platform.Shortage(p, nodes, all)})
 		case strings.Contains(msg, "persistentvolumeclaim") || strings.Contains(msg, "PersistentVolumeClaim"):
 			out = append(out, Problem{obj, CauseVolume, "the pod waits for its volume: " + msg})
 		case strings.Contains(msg, "node affinity/selector"):
@@ -137,49 +137,6 @@ func podProblems(p *corev1.Pod, nodes []corev1.Node, all []corev1.Pod) []Problem
 		}
 	}
 	return out
-}
-
-// GPUShortage explains, with the capacity numbers, why a pod asking for
-// nvidia.com/gpu finds no free time-slice on the nodes it may use.
-func GPUShortage(p *corev1.Pod, nodes []corev1.Node, all []corev1.Pod) string {
-	want := podGPUs(p)
-	sel := labels.SelectorFromSet(p.Spec.NodeSelector)
-	var matched []string
-	var allocatable, used int64
-	byNode := map[string]bool{}
-	for _, n := range nodes {
-		if !sel.Matches(labels.Set(n.Labels)) {
-			continue
-		}
-		q, ok := n.Status.Allocatable[values.GPUResource]
-		if !ok {
-			continue
-		}
-		matched = append(matched, n.Name)
-		byNode[n.Name] = true
-		allocatable += q.Value()
-	}
-	for i := range all {
-		o := &all[i]
-		if byNode[o.Spec.NodeName] && o.Status.Phase != corev1.PodSucceeded && o.Status.Phase != corev1.PodFailed {
-			used += podGPUs(o)
-		}
-	}
-	if len(matched) == 0 {
-		return fmt.Sprintf("the pod asks for %d nvidia.com/gpu but no node it may use (%s) advertises nvidia.com/gpu: is gpu-operator's device plugin running there?", want, sel)
-	}
-	return fmt.Sprintf("GPU time-slices are exhausted: the pod asks for %d nvidia.com/gpu; the %d node(s) it may use (%s) advertise %d and running pods hold %d, so %d are free. Add GPU nodes, raise gpu.timeSlicing.replicas, or end idle sessions.",
-		want, len(matched), sel, allocatable, used, allocatable-used)
-}
-
-func podGPUs(p *corev1.Pod) int64 {
-	var n int64
-	for _, c := range p.Spec.Containers {
-		if q, ok := c.Resources.Limits[values.GPUResource]; ok {
-			n += q.Value()
-		}
-	}
-	return n
 }
 
 func claimProblem(ctx context.Context, kube kubernetes.Interface, c *corev1.PersistentVolumeClaim, pods []corev1.Pod) (Problem, error) {

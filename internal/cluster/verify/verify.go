@@ -6,7 +6,6 @@ package verify
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -15,15 +14,9 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
-	"github.com/vdirender/vdirender/internal/apis/nvidia"
 	"github.com/vdirender/vdirender/internal/cluster/kubeclient"
-	"github.com/vdirender/vdirender/internal/values"
-	"github.com/vdirender/vdirender/transformers"
+	"github.com/vdirender/vdirender/internal/platform"
 )
-
-// DefaultPool names GPU nodes that carry no nvidia.com/device-plugin.config
-// label: gpu-operator gives them the default config.
-const DefaultPool = "default"
 
 // Finding is what happened to one object.
 type Finding struct {
@@ -37,19 +30,12 @@ type Report struct {
 	// Rejected objects would fail to apply; Skipped ones cannot be checked
 	// until objects of the same rendering exist (their namespace or CRD).
 	Rejected, Skipped []Finding
-	Capacity          values.Capacity
-	// Nodes counts the GPU nodes per pool.
-	Nodes map[string]int
+	Capacity          platform.Capacity
 }
 
 // OK reports whether the rendering can be applied and fits the GPUs.
 func (r Report) OK() bool {
-	for _, p := range r.Pools() {
-		if p.Fit < p.Replicas {
-			return false
-		}
-	}
-	return len(r.Rejected) == 0
+	return len(r.Capacity.Short()) == 0 && len(r.Rejected) == 0
 }
 
 // Run verifies items against the cluster behind cl.
@@ -110,68 +96,14 @@ func Run(ctx context.Context, cl *kubeclient.Client, items []*yaml.RNode) (Repor
 		r.Accepted++
 	}
 
-	pools, nodes, err := gpuPools(ctx, cl)
+	nodes, err := cl.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return r, err
 	}
-	demands, _, err := transformers.Demands(items)
-	if err != nil {
-		return r, err
+	demands, _, errs := platform.Demands(items)
+	for _, e := range errs {
+		r.Rejected = append(r.Rejected, Finding{e.Object.GetKind() + " " + e.Object.GetName(), e.Error()})
 	}
-	r.Capacity = values.Place(pools, demands)
-	r.Nodes = nodes
+	r.Capacity = platform.Place(platform.ClusterPools(nodes.Items), demands)
 	return r, nil
-}
-
-// gpuPools reads each GPU node's allocatable nvidia.com/gpu and groups the
-// nodes by their device-plugin config label. Each node is a pool entry of
-// its own (one node, its slices as one GPU of one replica), so nodes of
-// different sizes in one pool are counted exactly.
-func gpuPools(ctx context.Context, cl *kubeclient.Client) ([]values.NodePool, map[string]int, error) {
-	list, err := cl.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return nil, nil, err
-	}
-	sort.Slice(list.Items, func(i, j int) bool { return list.Items[i].Name < list.Items[j].Name })
-	var pools []values.NodePool
-	nodes := map[string]int{}
-	for _, n := range list.Items {
-		q, ok := n.Status.Allocatable[values.GPUResource]
-		if !ok || q.Value() == 0 || n.Spec.Unschedulable {
-			continue
-		}
-		pool := n.Labels[nvidia.ConfigLabel]
-		if pool == "" {
-			pool = DefaultPool
-		}
-		nodes[pool]++
-		pools = append(pools, values.NodePool{Name: pool, Nodes: 1, GPUsPerNode: int(q.Value()), Replicas: 1})
-	}
-	return pools, nodes, nil
-}
-
-// Pools sums the capacity of the per-node entries by pool name.
-func (r Report) Pools() []values.PoolCapacity {
-	byName := map[string]*values.PoolCapacity{}
-	var names []string
-	for _, p := range r.Capacity.Pools {
-		agg, ok := byName[p.Pool.Name]
-		if !ok {
-			agg = &values.PoolCapacity{Pool: values.NodePool{Name: p.Pool.Name}}
-			byName[p.Pool.Name] = agg
-			names = append(names, p.Pool.Name)
-		}
-		if p.Slices > 0 {
-			agg.Pool.Nodes++
-		}
-		agg.Slices += p.Slices
-		agg.Demand += p.Demand
-		agg.Replicas += p.Replicas
-		agg.Fit += p.Fit
-	}
-	var out []values.PoolCapacity
-	for _, n := range names {
-		out = append(out, *byName[n])
-	}
-	return out
 }
