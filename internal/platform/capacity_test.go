@@ -53,7 +53,7 @@ func TestPlace(t *testing.T) {
 			[]platform.Demand{{Pool: "ghost", PerPod: 1, PerNode: true}}, []fit{{0, 0, 0, -1}}},
 		{"huge replica count", []platform.Pool{duo}, []platform.Demand{{PerPod: 1, Pods: math.MaxInt32}},
 			[]fit{{math.MaxInt32, 16, math.MaxInt32, 0}}},
-		{"huge pool", []platform.Pool{platform.UniformPool("big", 1 << 40, 8, 48)}, []platform.Demand{{PerPod: 1, Pods: math.MaxInt32}},
+		{"huge pool", []platform.Pool{platform.UniformPool("big", 1<<40, 8, 48)}, []platform.Demand{{PerPod: 1, Pods: math.MaxInt32}},
 			[]fit{{math.MaxInt32, math.MaxInt32, math.MaxInt32, -1}}},
 	}
 	for _, tt := range tests {
