@@ -25,7 +25,7 @@ func Sessions(v *values.Values) []any {
 	}
 	for _, s := range v.VDI.Sessions {
 		m := meta(s.Name, v.VDI.SessionNamespace, "session")
-		m.Labels["vdi.vdirender.dev/user"] = LabelValue(s.User)
+		m.Labels[platform.UserLabel] = platform.LabelValue(s.User)
 		m.Labels["vdi.vdirender.dev/template"] = s.Template
 		out = append(out, &v1alpha1.VDISession{
 			TypeMeta:   typeMeta(v1alpha1.APIVersion, v1alpha1.SessionKind),
@@ -75,19 +75,4 @@ func duration(s string) *metav1.Duration {
 		return nil
 	}
 	return &metav1.Duration{Duration: d}
-}
-
-// LabelValue makes a user name usable as a label value.
-func LabelValue(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
-		if !ok {
-			b[i] = '_'
-		}
-	}
-	if len(b) > 63 {
-		b = b[:63]
-	}
-	return string(b)
 }

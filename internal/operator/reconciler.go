@@ -25,7 +25,6 @@ import (
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
 	"github.com/vdirender/vdirender/internal/apis/traefik"
-	"github.com/vdirender/vdirender/internal/generators"
 	"github.com/vdirender/vdirender/internal/manifest"
 	"github.com/vdirender/vdirender/internal/operator/session"
 	"github.com/vdirender/vdirender/internal/platform"
@@ -201,7 +200,7 @@ func (r *Reconciler) ensurePod(ctx context.Context, s *v1alpha1.VDISession, tpl 
 	if err != nil {
 		return nil, err
 	}
-	pod.Labels[session.UserLabel] = generators.LabelValue(s.Spec.User)
+	pod.Labels[platform.UserLabel] = platform.LabelValue(s.Spec.User)
 	if err := controllerutil.SetControllerReference(s, pod, r.Scheme); err != nil {
 		return nil, err
 	}

@@ -15,7 +15,6 @@ import (
 const (
 	SessionLabel  = "vdi.vdirender.dev/session"
 	TemplateLabel = "vdi.vdirender.dev/template"
-	UserLabel     = "vdi.vdirender.dev/user"
 )
 
 // Pod returns the desktop pod of session s made from template t.
