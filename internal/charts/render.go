@@ -1,7 +1,7 @@
-// Package chartrender renders a vendored chart archive in-process with the
-// Helm 4 SDK: a fixed release name and namespace, and the Kubernetes version
-// and API versions given explicitly, never the SDK's defaults (which differ
-// between tests and binaries). No helm binary runs.
+// Rendering is in-process with the Helm 4 SDK: a fixed release name and
+// namespace, and the Kubernetes version and API versions given explicitly,
+// never the SDK's defaults (which differ between tests and binaries). No
+// helm binary runs.
 package charts
 
 import (

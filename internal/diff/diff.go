@@ -1,4 +1,4 @@
-// Package manifestdiff compares two renderings object by object, the way a
+// Package diff compares two renderings object by object, the way a
 // reviewer reads a pull request: which objects were added or removed, and
 // for each changed object the field paths with old and new values. Secret
 // data is never printed.

@@ -1,4 +1,4 @@
-// Package generate turns typed values into typed Kubernetes objects. Each
+// Package generators turns typed values into typed Kubernetes objects. Each
 // file renders one part of the platform; every function is pure: the same
 // values give the same objects.
 package generators

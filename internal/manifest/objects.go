@@ -1,6 +1,7 @@
-// Package render turns the typed objects of package generate into KRM nodes
-// in a stable order, each with the path annotation kpt uses to write it to
-// its own file.
+// Package manifest turns the typed objects of package generators into KRM
+// nodes in a stable order, each with the path annotation kpt uses to write
+// it to its own file, and writes renderings out: one stream, or one file
+// per object.
 package manifest
 
 import (
