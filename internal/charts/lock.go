@@ -1,6 +1,7 @@
 // The lock records, for each vendored chart, its name, repo, exact version,
 // archive path and the sha256 of the archive; archives are checked against
 // it before they are rendered.
+
 package charts
 
 import (

@@ -2,6 +2,7 @@
 // namespace, and the Kubernetes version and API versions given explicitly,
 // never the SDK's defaults (which differ between tests and binaries). No
 // helm binary runs.
+
 package charts
 
 import (
