@@ -34,7 +34,7 @@ type Options struct {
 // Rules change items in place: a caller that must return its input
 // untouched on failure keeps it (Execute re-reads it).
 func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode, framework.Results, error) {
-	platform, err := manifest.Objects(v)
+	platform, err := manifest.Nodes(generators.Platform(v))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -10,18 +10,16 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
-
-	"github.com/vdirender/vdirender/internal/generators"
-	"github.com/vdirender/vdirender/internal/values"
 )
 
 // Dir is the package directory generated objects are written under.
 const Dir = "vdirender"
 
-// Objects renders the platform for v as KRM nodes, sorted.
-func Objects(v *values.Values) ([]*yaml.RNode, error) {
-	var out []*yaml.RNode
-	for _, obj := range generators.Platform(v) {
+// Nodes turns generated typed objects into KRM nodes, each with its own
+// file under Dir.
+func Nodes(objs []any) ([]*yaml.RNode, error) {
+	out := make([]*yaml.RNode, 0, len(objs))
+	for _, obj := range objs {
 		n, err := ToNode(obj)
 		if err != nil {
 			return nil, err
@@ -31,7 +29,6 @@ func Objects(v *values.Values) ([]*yaml.RNode, error) {
 		}
 		out = append(out, n)
 	}
-	Sort(out)
 	return out, nil
 }
 
