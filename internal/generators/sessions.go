@@ -41,7 +41,7 @@ func template(v *values.Values, t values.Template) *v1alpha1.VDITemplate {
 		DisplayName:      t.DisplayName,
 		Image:            t.Image,
 		ImagePullPolicy:  v.Global.Image.PullPolicy,
-		Resources:        *t.Resources,
+		Resources:        v1alpha1.ResourceRequirements{Limits: t.Resources.Limits, Requests: t.Resources.Requests},
 		Streaming:        v1alpha1.Streaming{Protocol: t.Streaming.Protocol, Port: t.Streaming.Port, Encoder: t.Streaming.Encoder},
 		IdleTimeout:      duration(t.IdleTimeout),
 		MaxSessionLength: duration(t.MaxSessionLength),
@@ -59,7 +59,7 @@ func template(v *values.Values, t values.Template) *v1alpha1.VDITemplate {
 	}
 	if t.GPUs() > 0 {
 		spec.RuntimeClassName = ptr.To(GPURuntimeClass)
-		spec.Tolerations = []corev1.Toleration{{Key: string(values.GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}}
+		spec.Tolerations = []v1alpha1.Toleration{{Key: string(values.GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}}
 	}
 	return &v1alpha1.VDITemplate{
 		TypeMeta:   typeMeta(v1alpha1.APIVersion, v1alpha1.TemplateKind),
