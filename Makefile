@@ -4,7 +4,7 @@ BIN     := bin/vdirender
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -s -w -X github.com/vdirender/vdirender/internal/cli.Version=$(VERSION)
 
-.PHONY: build render test kube-bins bench fuzz golden fmt image clean
+.PHONY: build render generate test kube-bins bench fuzz golden fmt image clean
 
 build:
 	@CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
@@ -13,14 +13,22 @@ build:
 render: build
 	@./$(BIN) build examples/k3s-single-node
 
+# Regenerate from the markers on the types in api/v1alpha1, with the
+# controller-gen pinned in tools/controller-gen (built once, cached outside
+# git): the deepcopy functions and the CRDs in schemas/crds/, which the
+# binary embeds. A test (api/v1alpha1) fails when they are stale.
+generate:
+	"$$(hack/controller-gen.sh)/controller-gen" object paths=./api/... crd paths=./api/... output:crd:artifacts:config=schemas/crds
+
 # The whole test suite, end-to-end tests on a real kube-apiserver and
 # kube-scheduler included: etcd is installed and both binaries are built
-# (once, cached outside git) before the tests run.
+# (once, cached outside git) before the tests run, as are kustomize, helm
+# and controller-gen (which checks that `make generate` left nothing stale).
 test:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	@hack/etcd.sh >/dev/null
-	VDIRENDER_KUBE_BIN="$$(hack/kube-bins.sh)" VDIRENDER_KUSTOMIZE="$$(hack/kustomize.sh)/kustomize" VDIRENDER_HELM="$$(hack/helm.sh)/helm" $(GO) test ./...
+	VDIRENDER_KUBE_BIN="$$(hack/kube-bins.sh)" VDIRENDER_KUSTOMIZE="$$(hack/kustomize.sh)/kustomize" VDIRENDER_HELM="$$(hack/helm.sh)/helm" VDIRENDER_CONTROLLER_GEN="$$(hack/controller-gen.sh)" $(GO) test ./...
 
 # Build (or find) the control-plane binaries; prints their directory.
 kube-bins:

@@ -1,5 +1,6 @@
 // Package schemas embeds the JSON schemas that vdirender validates against
-// offline, so that a single binary carries them.
+// offline, and the generated CRDs of the VDI API (crds/), so that a single
+// binary carries them.
 package schemas
 
 import _ "embed"
@@ -16,3 +17,14 @@ const ValuesURL = "https://vdirender.dev/schemas/values.schema.json"
 //
 //go:embed operator-chart.schema.json
 var OperatorChart []byte
+
+// TemplateCRD and SessionCRD are the CustomResourceDefinitions of the VDI
+// API as controller-gen writes them from api/v1alpha1 (`make generate`).
+//
+//go:embed crds/vdi.vdirender.dev_vditemplates.yaml
+var TemplateCRD []byte
+
+// SessionCRD: see TemplateCRD.
+//
+//go:embed crds/vdi.vdirender.dev_vdisessions.yaml
+var SessionCRD []byte

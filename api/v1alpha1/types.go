@@ -1,6 +1,13 @@
 // Package v1alpha1 holds the Go types of the VDI operator's API
 // (group vdi.vdirender.dev): VDITemplate, a kind of desktop, and VDISession,
 // one user's desktop made from a template.
+//
+// The kubebuilder markers on the types are the source of the CRDs:
+// `make generate` runs controller-gen to write schemas/crds/ and
+// zz_generated.deepcopy.go from them.
+//
+// +kubebuilder:object:generate=true
+// +groupName=vdi.vdirender.dev
 package v1alpha1
 
 import (
@@ -25,70 +32,214 @@ const (
 var APIVersion = Group + "/" + Version
 
 // VDITemplate is a kind of desktop: image, resources and how it streams.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:resource:path=vditemplates,singular=vditemplate,scope=Namespaced,shortName=vdit,categories=vdi
+// +kubebuilder:printcolumn:name="Image",type="string",JSONPath=".spec.image"
+// +kubebuilder:printcolumn:name="Protocol",type="string",JSONPath=".spec.streaming.protocol"
+// +kubebuilder:printcolumn:name="GPU",type="string",JSONPath=`.spec.resources.limits.nvidia\.com/gpu`
+// +kubebuilder:printcolumn:name="Age",type="date",JSONPath=".metadata.creationTimestamp"
 type VDITemplate struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
-	Spec              VDITemplateSpec `json:"spec"`
+	// What every session of this template gets.
+	Spec VDITemplateSpec `json:"spec"`
+}
+
+// VDITemplateList is a list of templates.
+//
+// +kubebuilder:object:root=true
+type VDITemplateList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []VDITemplate `json:"items"`
 }
 
 // VDITemplateSpec is what every session of the template gets.
 type VDITemplateSpec struct {
-	DisplayName      string                      `json:"displayName,omitempty"`
-	Image            string                      `json:"image"`
-	ImagePullPolicy  corev1.PullPolicy           `json:"imagePullPolicy,omitempty"`
-	Resources        corev1.ResourceRequirements `json:"resources"`
-	Env              []EnvVar                    `json:"env,omitempty"`
-	Streaming        Streaming                   `json:"streaming"`
-	Storage          *Storage                    `json:"storage,omitempty"`
-	IdleTimeout      *metav1.Duration            `json:"idleTimeout,omitempty"`
-	MaxSessionLength *metav1.Duration            `json:"maxSessionLength,omitempty"`
-	NodeSelector     map[string]string           `json:"nodeSelector,omitempty"`
-	Tolerations      []corev1.Toleration         `json:"tolerations,omitempty"`
-	RuntimeClassName *string                     `json:"runtimeClassName,omitempty"`
+	// Name shown to users.
+	// +kubebuilder:validation:MaxLength=1024
+	DisplayName string `json:"displayName,omitempty"`
+	// Desktop image, pinned by tag or digest.
+	// +kubebuilder:validation:MaxLength=1024
+	Image string `json:"image"`
+	// When the kubelet pulls the desktop image.
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Enum=IfNotPresent;Always;Never
+	// +kubebuilder:validation:MaxLength=1024
+	ImagePullPolicy corev1.PullPolicy `json:"imagePullPolicy,omitempty"`
+	// CPU, memory and nvidia.com/gpu of the desktop container. A GPU request must equal its limit.
+	Resources ResourceRequirements `json:"resources"`
+	// Environment of the desktop container.
+	// +kubebuilder:validation:MaxItems=128
+	Env []EnvVar `json:"env,omitempty"`
+	// How the desktop reaches the browser.
+	Streaming Streaming `json:"streaming"`
+	// Persistent home volume of each session.
+	Storage *Storage `json:"storage,omitempty"`
+	// End a session after this long without input.
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:MaxLength=32
+	IdleTimeout *metav1.Duration `json:"idleTimeout,omitempty"`
+	// End a session after this long in any case.
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:MaxLength=32
+	MaxSessionLength *metav1.Duration `json:"maxSessionLength,omitempty"`
+	// Nodes the sessions may run on.
+	// +kubebuilder:validation:MaxProperties=32
+	// +kubebuilder:validation:XValidation:rule="self.all(k, self[k].size() <= 1024)",message="nodeSelector values must be at most 1024 characters"
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+	// Taints the sessions tolerate.
+	// +kubebuilder:validation:MaxItems=32
+	Tolerations []Toleration `json:"tolerations,omitempty"`
+	// RuntimeClass of GPU desktops; nvidia on K3s.
+	// +kubebuilder:validation:MaxLength=1024
+	RuntimeClassName *string `json:"runtimeClassName,omitempty"`
+}
+
+// ResourceRequirements are the limits and requests of the desktop container:
+// the part of corev1.ResourceRequirements that a template may set.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.requests) || !('nvidia.com/gpu' in self.requests) || (has(self.limits) && 'nvidia.com/gpu' in self.limits && string(self.requests['nvidia.com/gpu']) == string(self.limits['nvidia.com/gpu']))",message="nvidia.com/gpu requests must equal limits",fieldPath=".requests"
+type ResourceRequirements struct {
+	// Maximum resources; nvidia.com/gpu counts time-slices.
+	// +kubebuilder:validation:Type=object
+	// +kubebuilder:validation:MaxProperties=16
+	Limits corev1.ResourceList `json:"limits,omitempty"`
+	// Requested resources.
+	// +kubebuilder:validation:Type=object
+	// +kubebuilder:validation:MaxProperties=16
+	Requests corev1.ResourceList `json:"requests,omitempty"`
+}
+
+// Core returns the requirements as a container's resources.
+func (r ResourceRequirements) Core() corev1.ResourceRequirements {
+	return corev1.ResourceRequirements{Limits: r.Limits, Requests: r.Requests}
 }
 
 // EnvVar is a plain environment variable of the desktop container.
 type EnvVar struct {
-	Name  string `json:"name"`
+	// Name of the variable.
+	// +kubebuilder:validation:MaxLength=1024
+	Name string `json:"name"`
+	// Value of the variable.
+	// +kubebuilder:validation:MaxLength=1024
 	Value string `json:"value"`
 }
 
 // Streaming is how the desktop reaches the browser: WebRTC (Selkies, needs
 // TURN) or a websocket (KasmVNC or Selkies websockets mode).
 type Streaming struct {
+	// webrtc (Selkies, needs TURN) or websocket (KasmVNC, Selkies websockets mode).
+	// +kubebuilder:validation:Enum=webrtc;websocket
+	// +kubebuilder:validation:MaxLength=1024
 	Protocol string `json:"protocol"`
-	Port     int32  `json:"port"`
-	Encoder  string `json:"encoder,omitempty"`
+	// Container port of the stream.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Port int32 `json:"port"`
+	// Video encoder, e.g. nvh264enc.
+	// +kubebuilder:validation:MaxLength=1024
+	Encoder string `json:"encoder,omitempty"`
 }
 
 // Storage is a persistent home volume; it always lives on local-path.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.storageClassName) || self.storageClassName == 'local-path'",message="storageClassName must be local-path: session volumes are node-local on K3s",fieldPath=".storageClassName"
 type Storage struct {
-	Size             resource.Quantity `json:"size"`
-	MountPath        string            `json:"mountPath"`
-	StorageClassName string            `json:"storageClassName,omitempty"`
+	// Volume size, e.g. 20Gi.
+	Size resource.Quantity `json:"size"`
+	// Where the volume is mounted in the desktop.
+	// +kubebuilder:validation:MaxLength=1024
+	MountPath string `json:"mountPath"`
+	// Always local-path.
+	// +kubebuilder:validation:MaxLength=1024
+	StorageClassName string `json:"storageClassName,omitempty"`
+}
+
+// Toleration lets the sessions run on tainted nodes: the part of
+// corev1.Toleration that a template may set.
+type Toleration struct {
+	// Taint key the toleration matches; empty matches every key.
+	// +kubebuilder:validation:MaxLength=1024
+	Key string `json:"key,omitempty"`
+	// Exists or Equal (the default).
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Enum=Exists;Equal
+	// +kubebuilder:validation:MaxLength=1024
+	Operator corev1.TolerationOperator `json:"operator,omitempty"`
+	// Taint value the toleration matches with Equal.
+	// +kubebuilder:validation:MaxLength=1024
+	Value string `json:"value,omitempty"`
+	// Taint effect the toleration matches; empty matches every effect.
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Enum=NoSchedule;PreferNoSchedule;NoExecute
+	// +kubebuilder:validation:MaxLength=1024
+	Effect corev1.TaintEffect `json:"effect,omitempty"`
+	// How long a NoExecute taint is tolerated; unset tolerates it forever.
+	TolerationSeconds *int64 `json:"tolerationSeconds,omitempty"`
+}
+
+// Core returns the toleration as a Pod's.
+func (t Toleration) Core() corev1.Toleration {
+	return corev1.Toleration{Key: t.Key, Operator: t.Operator, Value: t.Value, Effect: t.Effect, TolerationSeconds: t.TolerationSeconds}
 }
 
 // VDISession is one user's desktop.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:path=vdisessions,singular=vdisession,scope=Namespaced,shortName=vdis,categories=vdi
+// +kubebuilder:printcolumn:name="User",type="string",JSONPath=".spec.user"
+// +kubebuilder:printcolumn:name="Template",type="string",JSONPath=".spec.template"
+// +kubebuilder:printcolumn:name="Phase",type="string",JSONPath=".status.phase"
+// +kubebuilder:printcolumn:name="URL",type="string",JSONPath=".status.url",priority=1
+// +kubebuilder:printcolumn:name="Age",type="date",JSONPath=".metadata.creationTimestamp"
 type VDISession struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
-	Spec              VDISessionSpec    `json:"spec"`
-	Status            *VDISessionStatus `json:"status,omitempty"`
+	// Which desktop, for whom.
+	Spec VDISessionSpec `json:"spec"`
+	// What is happening to the session.
+	Status *VDISessionStatus `json:"status,omitempty"`
+}
+
+// VDISessionList is a list of sessions.
+//
+// +kubebuilder:object:root=true
+type VDISessionList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []VDISession `json:"items"`
 }
 
 // VDISessionSpec names the template and the user.
+//
+// +kubebuilder:validation:XValidation:rule="self.template == oldSelf.template",message="template is immutable",fieldPath=".template"
 type VDISessionSpec struct {
+	// Name of a VDITemplate in this namespace.
+	// +kubebuilder:validation:MaxLength=1024
 	Template string `json:"template"`
-	User     string `json:"user"`
-	// Persistent keeps the session's home volume when the session ends.
-	Persistent bool            `json:"persistent,omitempty"`
-	Storage    *SessionStorage `json:"storage,omitempty"`
+	// The user the desktop belongs to.
+	// +kubebuilder:validation:MaxLength=1024
+	User string `json:"user"`
+	// Keep the home volume after the session ends.
+	Persistent bool `json:"persistent,omitempty"`
+	// Overrides the template's volume.
+	Storage *SessionStorage `json:"storage,omitempty"`
 }
 
 // SessionStorage overrides the template's volume size for one session.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.storageClassName) || self.storageClassName == 'local-path'",message="storageClassName must be local-path: session volumes are node-local on K3s",fieldPath=".storageClassName"
 type SessionStorage struct {
-	Size             *resource.Quantity `json:"size,omitempty"`
-	StorageClassName string             `json:"storageClassName,omitempty"`
+	// Volume size.
+	Size *resource.Quantity `json:"size,omitempty"`
+	// Always local-path.
+	// +kubebuilder:validation:MaxLength=1024
+	StorageClassName string `json:"storageClassName,omitempty"`
 }
 
 // Session phases.
@@ -103,9 +254,22 @@ const (
 
 // VDISessionStatus tells the user what is happening to the session.
 type VDISessionStatus struct {
-	Phase      string             `json:"phase,omitempty"`
+	// Where the session is in its life.
+	// +kubebuilder:validation:Enum=Pending;Scheduling;Starting;Running;Failed;Terminated
+	// +kubebuilder:validation:MaxLength=1024
+	Phase string `json:"phase,omitempty"`
+	// Scheduled and Ready, with the reason for each.
+	// +listType=map
+	// +listMapKey=type
+	// +kubebuilder:validation:MaxItems=16
+	// +kubebuilder:validation:items:XValidation:rule="self.message.size() <= 1024",message="condition messages must be at most 1024 characters",fieldPath=".message"
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
-	URL        string             `json:"url,omitempty"`
-	StartTime  *metav1.Time       `json:"startTime,omitempty"`
-	NodeName   string             `json:"nodeName,omitempty"`
+	// Where the user reaches the desktop.
+	// +kubebuilder:validation:MaxLength=1024
+	URL string `json:"url,omitempty"`
+	// When the desktop started running.
+	StartTime *metav1.Time `json:"startTime,omitempty"`
+	// Node the desktop runs on.
+	// +kubebuilder:validation:MaxLength=1024
+	NodeName string `json:"nodeName,omitempty"`
 }

@@ -30,11 +30,26 @@ func validator(t *testing.T, crd *apiextv1.CustomResourceDefinition) (*cel.Valid
 	return cel.NewValidator(s, true, celconfig.PerCallLimit), s
 }
 
+// decode reads an object as the API server does: whole numbers become int64.
+func decode(t *testing.T, obj string) map[string]any {
+	t.Helper()
+	js, err := yaml.YAMLToJSON([]byte(obj))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	if err := utiljson.Unmarshal(js, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func TestCELRules(t *testing.T) {
 	tests := []struct {
 		name string
 		crd  *apiextv1.CustomResourceDefinition
 		obj  string
+		old  string // the object before an update, "" on create
 		want string // substring of the error, "" when valid
 	}{
 		{"template GPU request equals limit", crds.Template(), `
@@ -43,62 +58,80 @@ spec:
   streaming: {protocol: webrtc, port: 8080}
   resources:
     limits: {nvidia.com/gpu: 1}
-    requests: {nvidia.com/gpu: 1}`, ""},
+    requests: {nvidia.com/gpu: 1}`, "", ""},
 		{"template GPU limit only", crds.Template(), `
 spec:
   image: desktop:1
   streaming: {protocol: webrtc, port: 8080}
   resources:
-    limits: {nvidia.com/gpu: "1"}`, ""},
+    limits: {nvidia.com/gpu: "1"}`, "", ""},
 		{"template GPU request differs from limit", crds.Template(), `
 spec:
   image: desktop:1
   streaming: {protocol: webrtc, port: 8080}
   resources:
     limits: {nvidia.com/gpu: 2}
-    requests: {nvidia.com/gpu: 1}`, "nvidia.com/gpu requests must equal limits"},
+    requests: {nvidia.com/gpu: 1}`, "", "nvidia.com/gpu requests must equal limits"},
 		{"template GPU request without limit", crds.Template(), `
 spec:
   image: desktop:1
   streaming: {protocol: webrtc, port: 8080}
   resources:
-    requests: {nvidia.com/gpu: 1}`, "nvidia.com/gpu requests must equal limits"},
+    requests: {nvidia.com/gpu: 1}`, "", "nvidia.com/gpu requests must equal limits"},
 		{"template storage on local-path", crds.Template(), `
 spec:
   image: desktop:1
   streaming: {protocol: webrtc, port: 8080}
   resources: {}
-  storage: {size: 1Gi, mountPath: /home, storageClassName: local-path}`, ""},
+  storage: {size: 1Gi, mountPath: /home, storageClassName: local-path}`, "", ""},
 		{"template storage elsewhere", crds.Template(), `
 spec:
   image: desktop:1
   streaming: {protocol: webrtc, port: 8080}
   resources: {}
-  storage: {size: 1Gi, mountPath: /home, storageClassName: standard}`, "storageClassName must be local-path"},
+  storage: {size: 1Gi, mountPath: /home, storageClassName: standard}`, "", "storageClassName must be local-path"},
 		{"session storage elsewhere", crds.Session(), `
 spec:
   template: t
   user: u
-  storage: {storageClassName: standard}`, "storageClassName must be local-path"},
+  storage: {storageClassName: standard}`, "", "storageClassName must be local-path"},
 		{"session default storage", crds.Session(), `
 spec:
   template: t
   user: u
-  storage: {size: 5Gi}`, ""},
+  storage: {size: 5Gi}`, "", ""},
+		{"template node selector value too long", crds.Template(), `
+spec:
+  image: desktop:1
+  streaming: {protocol: webrtc, port: 8080}
+  resources: {}
+  nodeSelector: {pool: ` + strings.Repeat("x", 1025) + `}`, "", "nodeSelector values must be at most 1024 characters"},
+		{"session template unchanged", crds.Session(), `
+spec: {template: t, user: u, persistent: true}`, `
+spec: {template: t, user: u}`, ""},
+		{"session template changed", crds.Session(), `
+spec: {template: other, user: u}`, `
+spec: {template: t, user: u}`, "template is immutable"},
+		{"session condition message at the limit", crds.Session(), `
+spec: {template: t, user: u}
+status:
+  conditions:
+  - {type: Ready, status: "False", reason: PodFailed, lastTransitionTime: "2026-01-01T00:00:00Z", message: ` + strings.Repeat("x", 1024) + `}`, "", ""},
+		{"session condition message too long", crds.Session(), `
+spec: {template: t, user: u}
+status:
+  conditions:
+  - {type: Ready, status: "False", reason: PodFailed, lastTransitionTime: "2026-01-01T00:00:00Z", message: ` + strings.Repeat("x", 1025) + `}`, "", "condition messages must be at most 1024 characters"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v, s := validator(t, tt.crd)
-			// Decode as the API server does: whole numbers become int64.
-			js, err := yaml.YAMLToJSON([]byte(tt.obj))
-			if err != nil {
-				t.Fatal(err)
+			obj := decode(t, tt.obj)
+			var old any
+			if tt.old != "" {
+				old = decode(t, tt.old)
 			}
-			var obj map[string]any
-			if err := utiljson.Unmarshal(js, &obj); err != nil {
-				t.Fatal(err)
-			}
-			errs, _ := v.Validate(context.Background(), nil, s, obj, nil, celconfig.RuntimeCELCostBudget)
+			errs, _ := v.Validate(context.Background(), nil, s, obj, old, celconfig.RuntimeCELCostBudget)
 			got := errs.ToAggregate()
 			switch {
 			case tt.want == "" && got != nil:

@@ -52,5 +52,11 @@ func TestCRDNames(t *testing.T) {
 		if len(v.AdditionalPrinterColumns) == 0 {
 			t.Errorf("%s has no printer columns", tt.name)
 		}
+		if got := tt.crd.Spec.Names.Categories; len(got) != 1 || got[0] != "vdi" {
+			t.Errorf("%s categories = %v, want [vdi]", tt.name, got)
+		}
+		if _, ok := tt.crd.Annotations[crds.VersionAnnotation]; ok {
+			t.Errorf("%s keeps the %s annotation", tt.name, crds.VersionAnnotation)
+		}
 	}
 }

@@ -12,10 +12,6 @@ import (
 	"github.com/vdirender/vdirender/internal/values"
 )
 
-// GPURuntimeClass is the RuntimeClass K3s creates when it finds the NVIDIA
-// container runtime on a node.
-const GPURuntimeClass = "nvidia"
-
 // Sessions renders a VDITemplate per template and a VDISession per
 // persistent session, in the session namespace.
 func Sessions(v *values.Values) []any {
@@ -41,7 +37,7 @@ func template(v *values.Values, t values.Template) *v1alpha1.VDITemplate {
 		DisplayName:      t.DisplayName,
 		Image:            t.Image,
 		ImagePullPolicy:  v.Global.Image.PullPolicy,
-		Resources:        *t.Resources,
+		Resources:        v1alpha1.ResourceRequirements{Limits: t.Resources.Limits, Requests: t.Resources.Requests},
 		Streaming:        v1alpha1.Streaming{Protocol: t.Streaming.Protocol, Port: t.Streaming.Port, Encoder: t.Streaming.Encoder},
 		IdleTimeout:      duration(t.IdleTimeout),
 		MaxSessionLength: duration(t.MaxSessionLength),
@@ -58,8 +54,8 @@ func template(v *values.Values, t values.Template) *v1alpha1.VDITemplate {
 		spec.NodeSelector = map[string]string{platform.PoolLabel: t.NodePool}
 	}
 	if t.GPUs() > 0 {
-		spec.RuntimeClassName = ptr.To(GPURuntimeClass)
-		spec.Tolerations = []corev1.Toleration{{Key: string(platform.GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}}
+		spec.RuntimeClassName = ptr.To(platform.RuntimeClass)
+		spec.Tolerations = []v1alpha1.Toleration{{Key: string(platform.GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}}
 	}
 	return &v1alpha1.VDITemplate{
 		TypeMeta:   typeMeta(v1alpha1.APIVersion, v1alpha1.TemplateKind),

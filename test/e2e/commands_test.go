@@ -102,13 +102,13 @@ func testDoctor(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kubec
 	// 1. GPU: three sessions for two slices.
 	tpl := &v1alpha1.VDITemplate{ObjectMeta: metav1.ObjectMeta{Name: "desk"}, Spec: v1alpha1.VDITemplateSpec{
 		Image: "desktop:1.0", ImagePullPolicy: corev1.PullIfNotPresent,
-		Resources: corev1.ResourceRequirements{
+		Resources: v1alpha1.ResourceRequirements{
 			Limits:   corev1.ResourceList{platform.GPUResource: resource.MustParse("1"), corev1.ResourceCPU: resource.MustParse("1")},
 			Requests: corev1.ResourceList{platform.GPUResource: resource.MustParse("1"), corev1.ResourceCPU: resource.MustParse("250m")},
 		},
 		Streaming:        v1alpha1.Streaming{Protocol: "webrtc", Port: 8080},
 		NodeSelector:     map[string]string{"nvidia.com/device-plugin.config": "doc"},
-		Tolerations:      []corev1.Toleration{{Key: string(platform.GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},
+		Tolerations:      []v1alpha1.Toleration{{Key: string(platform.GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},
 		RuntimeClassName: ptr.To("nvidia"),
 	}}
 	for _, name := range []string{"gpu-a", "gpu-b", "gpu-c"} {

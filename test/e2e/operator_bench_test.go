@@ -66,7 +66,7 @@ func BenchmarkOperatorStartup(b *testing.B) {
 	}
 	tpl := &v1alpha1.VDITemplate{ObjectMeta: metav1.ObjectMeta{Name: "desktop", Namespace: ns}, Spec: v1alpha1.VDITemplateSpec{
 		Image: "ghcr.io/example/desktop:1.0.0", ImagePullPolicy: corev1.PullIfNotPresent,
-		Resources: corev1.ResourceRequirements{
+		Resources: v1alpha1.ResourceRequirements{
 			Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1"), corev1.ResourceMemory: resource.MustParse("4Gi"), platform.GPUResource: resource.MustParse("1")},
 			Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("250m"), corev1.ResourceMemory: resource.MustParse("1Gi"), platform.GPUResource: resource.MustParse("1")},
 		},

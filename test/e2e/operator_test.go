@@ -103,7 +103,7 @@ func testOperator(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kub
 	template := func(name string, idle, max time.Duration, home bool) {
 		tpl := &v1alpha1.VDITemplate{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}, Spec: v1alpha1.VDITemplateSpec{
 			Image: "ghcr.io/example/desktop:1.0.0", ImagePullPolicy: corev1.PullIfNotPresent,
-			Resources: corev1.ResourceRequirements{
+			Resources: v1alpha1.ResourceRequirements{
 				Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1"), corev1.ResourceMemory: resource.MustParse("4Gi"), platform.GPUResource: resource.MustParse("1")},
 				Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("250m"), corev1.ResourceMemory: resource.MustParse("1Gi"), platform.GPUResource: resource.MustParse("1")},
 			},
@@ -111,7 +111,7 @@ func testOperator(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kub
 			IdleTimeout:      &metav1.Duration{Duration: idle},
 			MaxSessionLength: &metav1.Duration{Duration: max},
 			NodeSelector:     map[string]string{"nvidia.com/device-plugin.config": "opspool"},
-			Tolerations:      []corev1.Toleration{{Key: "nvidia.com/gpu", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},
+			Tolerations:      []v1alpha1.Toleration{{Key: "nvidia.com/gpu", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},
 			RuntimeClassName: ptr.To("nvidia"),
 		}}
 		if home {

@@ -23,7 +23,7 @@ func Pod(t *v1alpha1.VDITemplate, s *v1alpha1.VDISession) *corev1.Pod {
 		Name:            "desktop",
 		Image:           t.Spec.Image,
 		ImagePullPolicy: t.Spec.ImagePullPolicy,
-		Resources:       t.Spec.Resources,
+		Resources:       t.Spec.Resources.Core(),
 		Ports:           []corev1.ContainerPort{{Name: "stream", ContainerPort: t.Spec.Streaming.Port, Protocol: corev1.ProtocolTCP}},
 		// Desktops need a large /dev/shm for browsers and encoders.
 		VolumeMounts: []corev1.VolumeMount{{Name: "shm", MountPath: "/dev/shm"}},
@@ -41,7 +41,6 @@ func Pod(t *v1alpha1.VDITemplate, s *v1alpha1.VDISession) *corev1.Pod {
 		Spec: corev1.PodSpec{
 			Containers:                   []corev1.Container{c},
 			NodeSelector:                 t.Spec.NodeSelector,
-			Tolerations:                  t.Spec.Tolerations,
 			RuntimeClassName:             t.Spec.RuntimeClassName,
 			RestartPolicy:                corev1.RestartPolicyNever,
 			AutomountServiceAccountToken: ptr.To(false),
@@ -49,6 +48,9 @@ func Pod(t *v1alpha1.VDITemplate, s *v1alpha1.VDISession) *corev1.Pod {
 				EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory},
 			}}},
 		},
+	}
+	for _, tol := range t.Spec.Tolerations {
+		pod.Spec.Tolerations = append(pod.Spec.Tolerations, tol.Core())
 	}
 	if t.Spec.Storage != nil {
 		pod.Spec.Containers[0].VolumeMounts = append(pod.Spec.Containers[0].VolumeMounts, corev1.VolumeMount{Name: "home", MountPath: t.Spec.Storage.MountPath})
