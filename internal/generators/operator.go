@@ -26,6 +26,18 @@ const (
 	traefikAPIGroup = "traefik.io"
 )
 
+// The operator's configuration: the platform's rules, container and session
+// defaults and GPU node pools (values.OperatorConfig), in a ConfigMap the
+// Deployment mounts as a directory. Not through subPath: the kubelet only
+// updates whole-directory mounts, and the operator applies a changed file
+// without a restart.
+const (
+	OperatorConfigName = "vdi-operator-config"
+	operatorConfigDir  = "/etc/vdirender"
+	// OperatorConfigPath is the file the operator's --config flag names.
+	OperatorConfigPath = operatorConfigDir + "/" + values.ConfigMapKey
+)
+
 // Operator renders the VDI operator: its ServiceAccount, least-privilege
 // RBAC, Deployment, metrics Service and the session gateway Service.
 func Operator(v *values.Values) []any {
@@ -73,6 +85,18 @@ func Operator(v *values.Values) []any {
 
 	return []any{sa, clusterRole, clusterBinding, sessionRole, sessionBinding, electionRole, electionBinding,
 		operatorDeployment(v), service(MetricsService, ns, "metrics", metricsPort, metricsPort), service(GatewayService, ns, "gateway", 80, gatewayPort)}
+}
+
+// OperatorConfig is the ConfigMap the operator reads the platform from. Its
+// key is the one a ConfigMap functionConfig uses, so the same object can be
+// the functionConfig of the KRM validator ("vdirender validate" with no
+// argument) to check objects against what the operator applies.
+func OperatorConfig(v *values.Values) *corev1.ConfigMap {
+	return &corev1.ConfigMap{
+		TypeMeta:   typeMeta("v1", "ConfigMap"),
+		ObjectMeta: meta(OperatorConfigName, v.VDI.Namespace, operatorComp),
+		Data:       map[string]string{values.ConfigMapKey: mustYAML(v.OperatorConfig())},
+	}
 }
 
 func roleBinding(name, ns string, subjects []rbacv1.Subject) *rbacv1.RoleBinding {
