@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
 	ctrl "sigs.k8s.io/controller-runtime"
 
@@ -25,10 +27,19 @@ the platform rules, and its status says what is happening. Sessions end at
 their maximum length or idle timeout. The gateway forwards
 /sessions/<namespace>/<name>/ to the session and records activity;
 session_startup_seconds is exported on the metrics endpoint. This is what the
-rendered operator Deployment runs.`,
+rendered operator Deployment runs.
+
+--config names the platform's config, the vdi-operator-config ConfigMap the
+renderer writes (rules, containerDefaults, gpu node pools and time-slicing,
+vdi.sessionDefaults) as mounted by the Deployment. It is loaded like a values
+file, so a config the renderer would refuse stops the operator at start; a
+changed file applies to the next session without a restart (each use re-reads
+it), and the reload is logged. Without --config every value has its default
+and GPU capacity is not judged.`,
 		Example: `  vdirender operator --session-namespace=vdi-sessions --session-host=sessions.kasm.example.com`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctrl.SetLogger(logr.FromSlogHandler(slog.NewTextHandler(cmd.ErrOrStderr(), nil)))
 			cfg, err := kubeclient.Config(kubeconfig, "")
 			if err != nil {
 				return err
@@ -61,5 +72,6 @@ rendered operator Deployment runs.`,
 	f.BoolVar(&o.LeaderElection, "leader-elect", false, "elect one active operator among replicas")
 	f.StringVar(&o.LeaderNamespace, "leader-election-namespace", "", "namespace of the leader lease (default: the pod's)")
 	f.StringVar(&kubeconfig, "kubeconfig", "", "kubeconfig outside a cluster")
+	f.StringVar(&o.ConfigPath, "config", "", "platform config file (data[values.yaml] of the vdi-operator-config ConfigMap)")
 	return cmd
 }

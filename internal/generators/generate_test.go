@@ -1,9 +1,13 @@
 package generators_test
 
 import (
+	"path"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vdirender/vdirender/internal/generators"
@@ -180,5 +184,87 @@ func TestMonitoringAndPrepull(t *testing.T) {
 	ds := on["DaemonSet/vdi-image-prepull"]
 	if strings.Count(ds, "image: desk:1.0") != 1 || strings.Count(ds, "image: kasm:2.0") != 1 || !strings.Contains(ds, "nvidia.com/gpu.count") {
 		t.Errorf("pre-pull DaemonSet:\n%s", ds)
+	}
+}
+
+// TestOperatorConfig checks that the operator's ConfigMap holds the
+// platform's own rules, defaults and pools, loads with the values loader,
+// and is mounted where the Deployment's --config looks.
+func TestOperatorConfig(t *testing.T) {
+	src := base + `rules: {pullPolicy: audit, gpu: "off"}
+containerDefaults:
+  Pod: {requests: {cpu: 50m, memory: 64Mi}, limits: {cpu: 200m, memory: 256Mi}}
+gpu:
+  timeSlicing: {failRequestsGreaterThanOne: false}
+  nodePools: [{name: fast, nodes: 2, gpusPerNode: 1, replicas: 4}]
+vdi:
+  namespace: vdi-ops
+  sessionDefaults: {idleTimeout: 10m}
+`
+	doc, err := values.Parse("values.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := values.Load(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cm *corev1.ConfigMap
+	var dep *appsv1.Deployment
+	for _, o := range generators.Operator(v) {
+		switch o := o.(type) {
+		case *corev1.ConfigMap:
+			cm = o
+		case *appsv1.Deployment:
+			dep = o
+		}
+	}
+	if cm == nil || dep == nil {
+		t.Fatal("no ConfigMap or no Deployment among the operator's objects")
+	}
+	if cm.Name != generators.OperatorConfigName || cm.Namespace != "vdi-ops" {
+		t.Errorf("ConfigMap %s/%s", cm.Namespace, cm.Name)
+	}
+	loaded, err := values.LoadFile("config.yaml", []byte(cm.Data[values.ConfigMapKey]))
+	if err != nil {
+		t.Fatalf("the config does not load: %v\n%s", err, cm.Data[values.ConfigMapKey])
+	}
+	got := loaded.OperatorConfig()
+	podLimits := got.ContainerDefaults["Pod"].Limits
+	if d := cmp.Diff(v.OperatorConfig(), got); d != "" {
+		t.Errorf("config (-values +config):\n%s", d)
+	}
+	if got.Rules != (values.Rules{Storage: "enforce", PullPolicy: "audit", Resources: "enforce", GPU: "off", Pinning: "enforce"}) ||
+		*got.GPU.TimeSlicing.FailRequestsGreaterThanOne || got.GPU.NodePools[0].Name != "fast" ||
+		got.VDI.SessionDefaults.IdleTimeout != "10m" || podLimits.Cpu().String() != "200m" {
+		t.Errorf("config lost the platform's values: %+v", got)
+	}
+	// Marshalled twice, the same bytes.
+	if again := generators.OperatorConfig(v); again.Data[values.ConfigMapKey] != cm.Data[values.ConfigMapKey] {
+		t.Error("the config is not deterministic")
+	}
+
+	spec := dep.Spec.Template.Spec
+	c := spec.Containers[0]
+	var configArg string
+	for _, a := range c.Args {
+		if p, ok := strings.CutPrefix(a, "--config="); ok {
+			configArg = p
+		}
+	}
+	if configArg != generators.OperatorConfigPath {
+		t.Errorf("--config=%q, want %q", configArg, generators.OperatorConfigPath)
+	}
+	mounted := false
+	for _, m := range c.VolumeMounts {
+		for _, vol := range spec.Volumes {
+			if vol.Name == m.Name && vol.ConfigMap != nil && vol.ConfigMap.Name == cm.Name && m.SubPath == "" && m.ReadOnly &&
+				path.Join(m.MountPath, values.ConfigMapKey) == configArg {
+				mounted = true
+			}
+		}
+	}
+	if !mounted {
+		t.Errorf("the Deployment does not mount %s as a directory at %s: %+v %+v", cm.Name, path.Dir(configArg), c.VolumeMounts, spec.Volumes)
 	}
 }

@@ -26,8 +26,21 @@ const (
 	traefikAPIGroup = "traefik.io"
 )
 
+// The operator's configuration: the platform's rules, container and session
+// defaults and GPU node pools (values.OperatorConfig), in a ConfigMap the
+// Deployment mounts as a directory. Not through subPath: the kubelet only
+// updates whole-directory mounts, and the operator applies a changed file
+// without a restart.
+const (
+	OperatorConfigName = "vdi-operator-config"
+	operatorConfigDir  = "/etc/vdirender"
+	// OperatorConfigPath is the file the operator's --config flag names.
+	OperatorConfigPath = operatorConfigDir + "/" + values.ConfigMapKey
+)
+
 // Operator renders the VDI operator: its ServiceAccount, least-privilege
-// RBAC, Deployment, metrics Service and the session gateway Service.
+// RBAC, configuration, Deployment, metrics Service and the session gateway
+// Service.
 func Operator(v *values.Values) []any {
 	ns := v.VDI.Namespace
 	sessions := v.VDI.SessionNamespace
@@ -72,7 +85,19 @@ func Operator(v *values.Values) []any {
 	electionBinding := roleBinding(OperatorName+"-leader-election", ns, subject)
 
 	return []any{sa, clusterRole, clusterBinding, sessionRole, sessionBinding, electionRole, electionBinding,
-		operatorDeployment(v), service(MetricsService, ns, "metrics", metricsPort, metricsPort), service(GatewayService, ns, "gateway", 80, gatewayPort)}
+		OperatorConfig(v), operatorDeployment(v), service(MetricsService, ns, "metrics", metricsPort, metricsPort), service(GatewayService, ns, "gateway", 80, gatewayPort)}
+}
+
+// OperatorConfig is the ConfigMap the operator reads the platform from. Its
+// key is the one a ConfigMap functionConfig uses, so the same object can be
+// the functionConfig of the KRM validator ("vdirender validate" with no
+// argument) to check objects against what the operator applies.
+func OperatorConfig(v *values.Values) *corev1.ConfigMap {
+	return &corev1.ConfigMap{
+		TypeMeta:   typeMeta("v1", "ConfigMap"),
+		ObjectMeta: meta(OperatorConfigName, v.VDI.Namespace, operatorComp),
+		Data:       map[string]string{values.ConfigMapKey: mustYAML(v.OperatorConfig())},
+	}
 }
 
 func roleBinding(name, ns string, subjects []rbacv1.Subject) *rbacv1.RoleBinding {
@@ -112,6 +137,7 @@ func operatorDeployment(v *values.Values) *appsv1.Deployment {
 		"--gateway-bind-address=:8081",
 		"--health-probe-bind-address=:8082",
 		"--leader-elect",
+		"--config=" + OperatorConfigPath,
 	}
 	return &appsv1.Deployment{
 		TypeMeta:   typeMeta("apps/v1", "Deployment"),
@@ -128,6 +154,9 @@ func operatorDeployment(v *values.Values) *appsv1.Deployment {
 						RunAsNonRoot:   ptr.To(true),
 						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 					},
+					Volumes: []corev1.Volume{{Name: "config", VolumeSource: corev1.VolumeSource{
+						ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: OperatorConfigName}},
+					}}},
 					Containers: []corev1.Container{{
 						Name:            "operator",
 						Image:           v.VDI.Operator.Image,
@@ -138,7 +167,8 @@ func operatorDeployment(v *values.Values) *appsv1.Deployment {
 							{Name: "gateway", ContainerPort: gatewayPort, Protocol: corev1.ProtocolTCP},
 							{Name: "health", ContainerPort: healthPort, Protocol: corev1.ProtocolTCP},
 						},
-						Resources: v.VDI.Operator.Resources,
+						Resources:    v.VDI.Operator.Resources,
+						VolumeMounts: []corev1.VolumeMount{{Name: "config", MountPath: operatorConfigDir, ReadOnly: true}},
 						LivenessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{
 							HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromString("health")}}},
 						ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{

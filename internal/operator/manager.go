@@ -12,11 +12,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
-	"github.com/vdirender/vdirender/internal/values"
 )
 
 // startupSeconds is session_startup_seconds: from session creation to the
@@ -38,7 +38,14 @@ type Options struct {
 	HealthAddr       string
 	LeaderElection   bool
 	LeaderNamespace  string
+	// ConfigPath is the platform config (the mounted vdi-operator-config
+	// ConfigMap); empty means the defaults of every value.
+	ConfigPath string
 }
+
+// configCheckInterval is how often the config file is looked at between
+// sessions, so that a reload is logged when it happens.
+const configCheckInterval = 10 * time.Second
 
 // Scheme knows the kinds the operator reads and writes.
 func Scheme() (*runtime.Scheme, error) {
@@ -58,6 +65,12 @@ func NewManager(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 	scheme, err := Scheme()
 	if err != nil {
 		return nil, err
+	}
+	platform := DefaultConfig()
+	if o.ConfigPath != "" {
+		if platform, err = LoadConfig(o.ConfigPath, ctrl.Log.WithName("config")); err != nil {
+			return nil, err
+		}
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                  scheme,
@@ -79,11 +92,14 @@ func NewManager(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 	if err := mgr.AddReadyzCheck("ping", healthz.Ping); err != nil {
 		return nil, err
 	}
+	if err := mgr.Add(manager.RunnableFunc(platform.Watch(configCheckInterval))); err != nil {
+		return nil, err
+	}
 	skip := true
 	r := &Reconciler{
 		Client: mgr.GetClient(), Scheme: scheme,
 		SessionHost: o.SessionHost, EntryPoints: o.EntryPoints,
-		Values: values.Defaults(), Now: time.Now,
+		Platform: platform, Now: time.Now,
 	}
 	err = ctrl.NewControllerManagedBy(mgr).
 		For(&v1alpha1.VDISession{}).

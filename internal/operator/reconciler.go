@@ -20,16 +20,13 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
 	"github.com/vdirender/vdirender/internal/apis/traefik"
-	"github.com/vdirender/vdirender/internal/manifest"
 	"github.com/vdirender/vdirender/internal/operator/session"
 	"github.com/vdirender/vdirender/internal/platform"
-	"github.com/vdirender/vdirender/internal/values"
-	"github.com/vdirender/vdirender/transformers"
 )
 
 // LastActivityAnnotation is set on a session by the gateway while the user
@@ -49,9 +46,11 @@ type Reconciler struct {
 	// SessionHost and EntryPoints shape the session URL and IngressRoute.
 	SessionHost string
 	EntryPoints []string
-	// Values give the rules their defaults (as the renderer's would).
-	Values *values.Values
-	Now    func() time.Time
+	// Platform is the platform's own config (rules, container and session
+	// defaults, GPU node pools), reloaded when it changes, so that the pods
+	// pass exactly the rules the renderer and validate apply.
+	Platform *Config
+	Now      func() time.Time
 }
 
 // Reconcile implements reconcile.Reconciler.
@@ -196,7 +195,7 @@ func (r *Reconciler) ensurePod(ctx context.Context, s *v1alpha1.VDISession, tpl 
 	if !apierrors.IsNotFound(err) {
 		return nil, err
 	}
-	pod, err := r.withRules(session.Pod(tpl, s))
+	pod, err := r.withRules(ctx, tpl, s)
 	if err != nil {
 		return nil, err
 	}
@@ -210,27 +209,17 @@ func (r *Reconciler) ensurePod(ctx context.Context, s *v1alpha1.VDISession, tpl 
 	return pod, nil
 }
 
-// withRules runs the platform rules over the pod the way the renderer runs
-// them over manifests, so that run-time sessions obey the same rules.
-func (r *Reconciler) withRules(pod *corev1.Pod) (*corev1.Pod, error) {
-	n, err := manifest.ToNode(pod)
-	if err != nil {
-		return nil, err
-	}
-	results, err := transformers.Run([]*yaml.RNode{n}, &transformers.Env{Values: r.Values, UnknownPools: true}, false)
-	if err != nil {
-		return nil, err
-	}
+// withRules builds the session's pod and runs the platform rules over it
+// the way the renderer runs them over manifests (see PlatformPod), with the
+// platform's config, so that run-time sessions obey the same rules.
+func (r *Reconciler) withRules(ctx context.Context, tpl *v1alpha1.VDITemplate, s *v1alpha1.VDISession) (*corev1.Pod, error) {
+	pod, results, err := PlatformPod(tpl, s, r.Platform.Env())
 	for _, res := range results {
-		if res.Severity == "error" {
-			return nil, fmt.Errorf("the session's pod breaks a platform rule: %s", res.Message)
+		if res.Severity == framework.Warning {
+			ctrl.LoggerFrom(ctx).Info("audit: the session breaks a platform rule", "finding", describe(res))
 		}
 	}
-	out := &corev1.Pod{}
-	if err := sigsyaml.Unmarshal([]byte(n.MustString()), out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return pod, err
 }
 
 func (r *Reconciler) ensureService(ctx context.Context, s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate) error {

@@ -80,7 +80,7 @@ func BenchmarkOperatorStartup(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	stop := startOperatorTB(b, c, ns)
+	stop := startOperatorTB(b, c, ns, "")
 	defer stop()
 
 	var mu sync.Mutex

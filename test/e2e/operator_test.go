@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,21 +21,23 @@ import (
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
 	"github.com/vdirender/vdirender/internal/cluster/kubeclient"
+	"github.com/vdirender/vdirender/internal/generators"
 	"github.com/vdirender/vdirender/internal/operator"
 	"github.com/vdirender/vdirender/internal/platform"
 	"github.com/vdirender/vdirender/internal/values"
 	"github.com/vdirender/vdirender/test/e2e/cluster"
 )
 
-// startOperator runs the operator in-process against the test cluster and
+// startOperator runs the operator in-process against the test cluster,
+// reading the platform config file at config ("" for the defaults), and
 // returns a function that stops it.
-func startOperator(t *testing.T, c *cluster.Cluster, ns string) func() {
-	return startOperatorTB(t, c, ns)
+func startOperator(t *testing.T, c *cluster.Cluster, ns, config string) func() {
+	return startOperatorTB(t, c, ns, config)
 }
 
-func startOperatorTB(t testing.TB, c *cluster.Cluster, ns string) func() {
+func startOperatorTB(t testing.TB, c *cluster.Cluster, ns, config string) func() {
 	t.Helper()
-	mgr, err := operator.NewManager(c.Config, operator.Options{SessionNamespace: ns, SessionHost: "sessions.example.org", EntryPoints: []string{"websecure"}, MetricsAddr: "0", HealthAddr: "0"})
+	mgr, err := operator.NewManager(c.Config, operator.Options{SessionNamespace: ns, SessionHost: "sessions.example.org", EntryPoints: []string{"websecure"}, MetricsAddr: "0", HealthAddr: "0", ConfigPath: config})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,8 +103,19 @@ func testOperator(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kub
 	if _, err := cl.Kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	makeNodes(ctx, t, cl, values.NodePool{Name: "opspool", Nodes: 1, GPUsPerNode: 1, Replicas: 3})
-	template := func(name string, idle, max time.Duration, home bool) {
+	pool := values.NodePool{Name: "opspool", Nodes: 1, GPUsPerNode: 1, Replicas: 3}
+	makeNodes(ctx, t, cl, pool)
+	// The operator reads the platform's config as the Deployment mounts it:
+	// the rendered ConfigMap's data, here with the pool the nodes form.
+	platformValues, err := values.LoadFile("platform.yaml", []byte("global: {hostname: example.org}\ngpu: {nodePools: [{name: opspool, nodes: 1, gpusPerNode: 1, replicas: 3}]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(t.TempDir(), values.ConfigMapKey)
+	if err := os.WriteFile(config, []byte(generators.OperatorConfig(platformValues).Data[values.ConfigMapKey]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	template := func(name string, idle, max time.Duration, home bool, pool string) {
 		tpl := &v1alpha1.VDITemplate{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}, Spec: v1alpha1.VDITemplateSpec{
 			Image: "ghcr.io/example/desktop:1.0.0", ImagePullPolicy: corev1.PullIfNotPresent,
 			Resources: v1alpha1.ResourceRequirements{
@@ -110,7 +125,7 @@ func testOperator(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kub
 			Streaming:        v1alpha1.Streaming{Protocol: "websocket", Port: 6901},
 			IdleTimeout:      &metav1.Duration{Duration: idle},
 			MaxSessionLength: &metav1.Duration{Duration: max},
-			NodeSelector:     map[string]string{"nvidia.com/device-plugin.config": "opspool"},
+			NodeSelector:     map[string]string{"nvidia.com/device-plugin.config": pool},
 			Tolerations:      []v1alpha1.Toleration{{Key: "nvidia.com/gpu", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},
 			RuntimeClassName: ptr.To("nvidia"),
 		}}
@@ -129,11 +144,12 @@ func testOperator(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kub
 	}
 	// No provisioner runs here, so pods with a claim would wait for their
 	// volume forever: only the "home" template has one, to check the claim.
-	template("desktop", time.Hour, 8*time.Hour, false)
-	template("home", time.Hour, 8*time.Hour, true)
-	template("short", time.Hour, 3*time.Second, false)
-	template("idle", 2*time.Second, time.Hour, false)
-	stop := startOperator(t, c, ns)
+	template("desktop", time.Hour, 8*time.Hour, false, pool.Name)
+	template("home", time.Hour, 8*time.Hour, true, pool.Name)
+	template("short", time.Hour, 3*time.Second, false, pool.Name)
+	template("idle", 2*time.Second, time.Hour, false, pool.Name)
+	template("elsewhere", time.Hour, 8*time.Hour, false, "elsewhere")
+	stop := startOperator(t, c, ns, config)
 
 	t.Run("creation", func(t *testing.T) {
 		newSession("alice", "desktop")
@@ -221,7 +237,7 @@ func testOperator(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kub
 
 	t.Run("restart", func(t *testing.T) {
 		stop()
-		stop = startOperator(t, c, ns)
+		stop = startOperator(t, c, ns, config)
 		markReady(ctx, t, cl, ns, "bob")
 		sessionStatus(ctx, t, k, ns, "bob", func(s *v1alpha1.VDISessionStatus) bool { return s.Phase == v1alpha1.PhaseRunning })
 		pods, err := cl.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
@@ -262,6 +278,19 @@ func testOperator(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kub
 			}); err != nil {
 				t.Errorf("%s's pod was not deleted", name)
 			}
+		}
+	})
+
+	t.Run("platform config", func(t *testing.T) {
+		// Only the config knows the pools: a template pinned to a pool it
+		// does not list is refused, as validate refuses it.
+		newSession("gina", "elsewhere")
+		st := sessionStatus(ctx, t, k, ns, "gina", func(s *v1alpha1.VDISessionStatus) bool { return findCondition(s, operator.CondScheduled) != nil })
+		if c := findCondition(st, operator.CondScheduled); c.Reason != "PodRejected" || !strings.Contains(c.Message, "node pool elsewhere") {
+			t.Errorf("gina's status %+v, want PodRejected for node pool elsewhere", c)
+		}
+		if _, err := cl.Kube.CoreV1().Pods(ns).Get(ctx, "gina", metav1.GetOptions{}); err == nil {
+			t.Error("gina's pod was made")
 		}
 	})
 	stop()

@@ -14,6 +14,7 @@ import (
 	"github.com/vdirender/vdirender/fn"
 	"github.com/vdirender/vdirender/internal/charttest"
 	"github.com/vdirender/vdirender/internal/cluster/kubeclient"
+	"github.com/vdirender/vdirender/internal/generators"
 	"github.com/vdirender/vdirender/internal/golden"
 	"github.com/vdirender/vdirender/internal/opchart"
 )
@@ -337,6 +338,13 @@ func TestOperatorChart(t *testing.T) {
 	}
 	if len(fromHelm) < 10 {
 		t.Fatalf("helm template rendered %d objects", len(fromHelm))
+	}
+	hasConfig := false
+	for _, o := range fromHelm {
+		hasConfig = hasConfig || o.GetKind() == "ConfigMap" && o.GetName() == generators.OperatorConfigName
+	}
+	if !hasConfig {
+		t.Errorf("helm does not render the operator's ConfigMap %s", generators.OperatorConfigName)
 	}
 	for _, o := range fromHelm {
 		want, ok := ours[kubeclient.Describe(o)]
