@@ -220,9 +220,13 @@ func testOperator(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kub
 	})
 
 	t.Run("GPU exhaustion", func(t *testing.T) {
-		newSession("bob", "desktop")
-		newSession("carol", "desktop")
-		newSession("dave", "desktop") // the pool has 3 slices: alice, bob, carol
+		// The pool has 3 slices: alice, bob, carol. Dave comes once they
+		// are bound, so that he is the one left without a slice.
+		for _, name := range []string{"bob", "carol"} {
+			newSession(name, "desktop")
+			sessionStatus(ctx, t, k, ns, name, func(s *v1alpha1.VDISessionStatus) bool { return s.NodeName != "" })
+		}
+		newSession("dave", "desktop")
 		st := sessionStatus(ctx, t, k, ns, "dave", func(s *v1alpha1.VDISessionStatus) bool { return s.Phase == v1alpha1.PhaseScheduling })
 		var msg string
 		for _, c := range st.Conditions {
