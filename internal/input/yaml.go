@@ -1,4 +1,4 @@
-// Package yamlsafe refuses hostile YAML before it is parsed in full.
+// Check: refusing hostile YAML before it is parsed in full.
 package input
 
 import (
