@@ -40,6 +40,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -122,7 +123,7 @@ func (e *Error) Unwrap() []error {
 // ReadFile reads the YAML or JSON file at path, which must be a regular
 // file of at most limit bytes, not a symbolic link.
 func ReadFile(path string, limit int64) ([]byte, error) {
-	st, err := os.Lstat(path)
+	st, err := os.Lstat(filepath.Clean(path))
 	if err != nil {
 		return nil, err
 	}

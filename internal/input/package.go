@@ -45,7 +45,8 @@ func WalkPackage(dir string, match Match) ([]File, error) {
 }
 
 func walkPackage(dir string, match Match, lim limits) ([]File, error) {
-	st, err := os.Lstat(dir)
+	// Clean drops a trailing slash, which would make Lstat follow a link.
+	st, err := os.Lstat(filepath.Clean(dir))
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,3 @@
-// Check: refusing hostile YAML before it is parsed in full.
 package input
 
 import (
