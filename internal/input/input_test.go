@@ -18,8 +18,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// token is the secret a hostile package tries to reach; no error may hold it.
-const token = "vdirender-test-token-5f0c2b9e"
+// secretToken is what a hostile package tries to reach; no error may hold it.
+const secretToken = "vdirender-test-token-5f0c2b9e"
 
 const platform = "apiVersion: config.vdirender.dev/v1alpha1\nkind: VDIPlatform\nmetadata:\n  name: p\nspec:\n  global: {hostname: kasm.example.com}\n"
 
@@ -46,7 +46,7 @@ func bomb() string {
 func secret(t *testing.T) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "kubeconfig")
-	body := "apiVersion: v1\nkind: Config\nusers:\n- name: ci\n  user:\n    token: " + token + "\n"
+	body := "apiVersion: v1\nkind: Config\nusers:\n- name: ci\n  user:\n    token: " + secretToken + "\n"
 	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -107,8 +107,8 @@ func TestWalkPackageRefuses(t *testing.T) {
 		naming string // the error names this file (relative to the package)
 	}{
 		{"link to a file outside the package", func(t *testing.T, dir string) {
-			symlink(t, secret(t), filepath.Join(dir, "token.yaml"))
-		}, packageLimits, ErrLink, "token.yaml"},
+			symlink(t, secret(t), filepath.Join(dir, "secretToken.yaml"))
+		}, packageLimits, ErrLink, "secretToken.yaml"},
 		{"link with a name no reader reads", func(t *testing.T, dir string) {
 			symlink(t, secret(t), filepath.Join(dir, "README"))
 		}, packageLimits, ErrLink, "README"},
@@ -132,8 +132,8 @@ func TestWalkPackageRefuses(t *testing.T) {
 		{"link deep in a subdirectory", func(t *testing.T, dir string) {
 			write(t, filepath.Join(dir, "sub", "ok.yaml"), "a: 1\n")
 			write(t, filepath.Join(dir, "sub", "deeper", "ok.yaml"), "a: 1\n")
-			symlink(t, secret(t), filepath.Join(dir, "sub", "deeper", "token.json"))
-		}, packageLimits, ErrLink, filepath.Join("sub", "deeper", "token.json")},
+			symlink(t, secret(t), filepath.Join(dir, "sub", "deeper", "secretToken.json"))
+		}, packageLimits, ErrLink, filepath.Join("sub", "deeper", "secretToken.json")},
 		{"FIFO", func(t *testing.T, dir string) {
 			mkfifo(t, filepath.Join(dir, "pipe.yaml"))
 		}, packageLimits, ErrNotRegular, "pipe.yaml"},
@@ -196,7 +196,7 @@ func TestWalkPackageRefuses(t *testing.T) {
 			if want := filepath.Join(dir, tt.naming); ie.Path != filepath.Clean(want) {
 				t.Errorf("the error names %q, want %q", ie.Path, want)
 			}
-			if strings.Contains(err.Error(), token) || strings.Contains(err.Error(), "xxxxxxxx") {
+			if strings.Contains(err.Error(), secretToken) || strings.Contains(err.Error(), "xxxxxxxx") {
 				t.Errorf("the error quotes content: %.200s", err)
 			}
 		})
@@ -254,7 +254,7 @@ func TestReadFileRefuses(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
-			if !strings.HasPrefix(err.Error(), tt.path+":") || strings.Contains(err.Error(), token) {
+			if !strings.HasPrefix(err.Error(), tt.path+":") || strings.Contains(err.Error(), secretToken) {
 				t.Errorf("error %q must name %s and nothing of its content", err, tt.path)
 			}
 		})
@@ -330,7 +330,7 @@ func TestReadInPackage(t *testing.T) {
 			default:
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
-			if err != nil && strings.Contains(err.Error(), token) {
+			if err != nil && strings.Contains(err.Error(), secretToken) {
 				t.Errorf("error quotes content: %v", err)
 			}
 		})
@@ -348,18 +348,17 @@ func TestReadPackageLikeKyaml(t *testing.T) {
 	write(t, filepath.Join(custom, "ignored", "x.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ignored}\n")
 	write(t, filepath.Join(custom, ".krmignore"), "ignored/\n")
 	write(t, filepath.Join(custom, "README.md"), "not read\n")
-	readers := []kio.LocalPackageReader{
+	readers := []PackageOptions{
 		{MatchFilesGlob: kio.MatchAll, PreserveSeqIndent: true},
 		{MatchFilesGlob: kio.MatchAll, OmitReaderAnnotations: true, IncludeSubpackages: true},
 	}
 	for _, dir := range []string{"../../examples/k3s-single-node", "../../examples/kpt", "../../testdata/kpt", custom} {
-		for i, r := range readers {
-			r.PackagePath = dir
-			want, err := r.Read()
+		for i, opt := range readers {
+			want, err := kio.LocalPackageReader{PackagePath: dir, MatchFilesGlob: opt.MatchFilesGlob, PreserveSeqIndent: opt.PreserveSeqIndent, OmitReaderAnnotations: opt.OmitReaderAnnotations, IncludeSubpackages: opt.IncludeSubpackages}.Read()
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := ReadPackage(r)
+			got, err := ReadPackage(dir, opt)
 			if err != nil {
 				t.Fatalf("%s: %v", dir, err)
 			}
@@ -368,7 +367,7 @@ func TestReadPackageLikeKyaml(t *testing.T) {
 			}
 		}
 	}
-	if items, _ := ReadPackage(kio.LocalPackageReader{PackagePath: custom, MatchFilesGlob: kio.MatchAll}); len(items) != 4 {
+	if items, _ := ReadPackage(custom, PackageOptions{MatchFilesGlob: kio.MatchAll}); len(items) != 4 {
 		t.Errorf("%d objects, want 4 (.krmignore honoured)", len(items))
 	}
 }

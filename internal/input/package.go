@@ -150,15 +150,27 @@ func renamed(name string, err error) error {
 	return err
 }
 
-// ReadPackage is r.Read() on the package at r.PackagePath, every file of it
-// read through the gate first: kyaml then parses the gated bytes from
-// memory, with its own rules (MatchFilesGlob, .krmignore, subpackages), so
-// the objects and their annotations are those it reads from disk.
-func ReadPackage(r kio.LocalPackageReader) ([]*yaml.RNode, error) {
-	if r.FileSystem.FileSystem != nil {
-		return nil, errors.New("input.ReadPackage reads the disk itself: leave FileSystem unset")
-	}
-	globs := r.MatchFilesGlob
+// PackageOptions are the options of kyaml's LocalPackageReader that
+// ReadPackage passes on.
+type PackageOptions struct {
+	// MatchFilesGlob selects the files read by their names; kyaml's
+	// default (*.yaml, *.yml) when empty.
+	MatchFilesGlob        []string
+	PreserveSeqIndent     bool
+	OmitReaderAnnotations bool
+	IncludeSubpackages    bool
+	// PackageFileName names the file that makes a directory a subpackage
+	// (Kptfile); none when empty.
+	PackageFileName string
+}
+
+// ReadPackage reads the objects of the package directory dir as kyaml's
+// LocalPackageReader does with opt, every file read through the gate
+// first (WalkPackage): kyaml then parses the gated bytes from memory, with
+// its own rules (MatchFilesGlob, .krmignore, subpackages), so the objects
+// and their annotations are those it would read from the disk.
+func ReadPackage(dir string, opt PackageOptions) ([]*yaml.RNode, error) {
+	globs := opt.MatchFilesGlob
 	if len(globs) == 0 {
 		globs = kio.DefaultMatch
 	}
@@ -167,16 +179,16 @@ func ReadPackage(r kio.LocalPackageReader) ([]*yaml.RNode, error) {
 			return nil, fmt.Errorf("match %q: %w", g, err)
 		}
 	}
-	abs, err := filepath.Abs(r.PackagePath)
+	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	files, err := WalkPackage(r.PackagePath, func(rel string) (Kind, bool) {
+	files, err := WalkPackage(dir, func(rel string) (Kind, bool) {
 		base := path.Base(rel)
 		switch {
 		case base == ".krmignore":
 			return Text, true
-		case r.PackageFileName != "" && base == r.PackageFileName:
+		case opt.PackageFileName != "" && base == opt.PackageFileName:
 			return YAML, true
 		}
 		for _, g := range globs {
@@ -202,7 +214,13 @@ func ReadPackage(r kio.LocalPackageReader) ([]*yaml.RNode, error) {
 			return nil, err
 		}
 	}
-	r.PackagePath = abs
-	r.FileSystem = filesys.FileSystemOrOnDisk{FileSystem: mem}
-	return r.Read()
+	return kio.LocalPackageReader{
+		PackagePath:           abs,
+		MatchFilesGlob:        globs,
+		PreserveSeqIndent:     opt.PreserveSeqIndent,
+		OmitReaderAnnotations: opt.OmitReaderAnnotations,
+		IncludeSubpackages:    opt.IncludeSubpackages,
+		PackageFileName:       opt.PackageFileName,
+		FileSystem:            filesys.FileSystemOrOnDisk{FileSystem: mem},
+	}.Read()
 }

@@ -24,7 +24,7 @@ func Objects(path string) ([]*yaml.RNode, error) {
 		return nil, err
 	}
 	if st.IsDir() {
-		items, err := input.ReadPackage(kio.LocalPackageReader{PackagePath: path, MatchFilesGlob: kio.MatchAll, PreserveSeqIndent: true})
+		items, err := input.ReadPackage(path, input.PackageOptions{MatchFilesGlob: kio.MatchAll, PreserveSeqIndent: true})
 		if err != nil {
 			return nil, values.InputError(err)
 		}
@@ -55,31 +55,39 @@ func fileObjects(path string, data []byte) ([]*yaml.RNode, error) {
 // Load reads the input and its values: no items for a plain values file,
 // else the objects of the package or file and the VDIPlatform among them.
 func Load(path string) (items []*yaml.RNode, v *values.Values, cfg *yaml.RNode, err error) {
-	if st, err := os.Stat(path); err == nil && !st.IsDir() {
-		data, err := input.ReadFile(path, values.MaxBytes)
-		if err != nil {
-			return nil, nil, nil, values.InputError(err)
-		}
-		if !isKRM(data) {
-			doc, err := values.Parse(path, data)
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			v, err := values.Load(doc)
-			return nil, v, nil, err
-		}
-		items, err = fileObjects(path, data)
-	} else {
-		items, err = Objects(path)
-	}
-	if err != nil {
-		return nil, nil, nil, err
+	items, v, err = load(path)
+	if err != nil || v != nil {
+		return nil, v, nil, err
 	}
 	if cfg, err = Platform(path, items); err != nil {
 		return nil, nil, nil, err
 	}
 	v, err = PlatformValues(cfg)
 	return items, v, cfg, err
+}
+
+// load reads a plain values file into values, or the objects of a file or
+// package, each read once through the gate.
+func load(path string) ([]*yaml.RNode, *values.Values, error) {
+	st, err := os.Stat(path)
+	if err != nil || st.IsDir() {
+		items, err := Objects(path)
+		return items, nil, err
+	}
+	data, err := input.ReadFile(path, values.MaxBytes)
+	if err != nil {
+		return nil, nil, values.InputError(err)
+	}
+	if isKRM(data) {
+		items, err := fileObjects(path, data)
+		return items, nil, err
+	}
+	doc, err := values.Parse(path, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := values.Load(doc)
+	return nil, v, err
 }
 
 // PlatformValues loads the values of a VDIPlatform read from a file.
