@@ -21,7 +21,7 @@ func Read(p string) ([]*yaml.RNode, error) {
 		return nil, err
 	}
 	if st.IsDir() {
-		return input.ReadPackage(p, input.PackageOptions{MatchFilesGlob: kio.MatchAll, OmitReaderAnnotations: true, IncludeSubpackages: true})
+		return input.ReadPackage(p, input.PackageOptions{MatchFilesGlob: kio.MatchAll, OmitReaderAnnotations: true})
 	}
 	data, err := input.ReadFile(p, input.MaxStreamBytes)
 	if err != nil {

@@ -341,8 +341,10 @@ func TestReadInPackage(t *testing.T) {
 // memory gives what it gives reading the disk: the same objects, the same
 // annotations, .krmignore and subdirectories included.
 func TestReadPackageLikeKyaml(t *testing.T) {
-	custom := t.TempDir()
+	// Names any file system allows: spaces, '#', '+', non-ASCII.
+	custom := filepath.Join(t.TempDir(), "my package #1+é")
 	write(t, filepath.Join(custom, "platform.yaml"), platform)
+	write(t, filepath.Join(custom, "sub dir", "café #2.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\n")
 	write(t, filepath.Join(custom, "b", "objs.yml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
 	write(t, filepath.Join(custom, "a.json"), `{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}`)
 	write(t, filepath.Join(custom, "ignored", "x.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ignored}\n")
@@ -350,11 +352,11 @@ func TestReadPackageLikeKyaml(t *testing.T) {
 	write(t, filepath.Join(custom, "README.md"), "not read\n")
 	readers := []PackageOptions{
 		{MatchFilesGlob: kio.MatchAll, PreserveSeqIndent: true},
-		{MatchFilesGlob: kio.MatchAll, OmitReaderAnnotations: true, IncludeSubpackages: true},
+		{MatchFilesGlob: kio.MatchAll, OmitReaderAnnotations: true},
 	}
 	for _, dir := range []string{"../../examples/k3s-single-node", "../../examples/kpt", "../../testdata/kpt", custom} {
 		for i, opt := range readers {
-			want, err := kio.LocalPackageReader{PackagePath: dir, MatchFilesGlob: opt.MatchFilesGlob, PreserveSeqIndent: opt.PreserveSeqIndent, OmitReaderAnnotations: opt.OmitReaderAnnotations, IncludeSubpackages: opt.IncludeSubpackages}.Read()
+			want, err := kio.LocalPackageReader{PackagePath: dir, MatchFilesGlob: opt.MatchFilesGlob, PreserveSeqIndent: opt.PreserveSeqIndent, OmitReaderAnnotations: opt.OmitReaderAnnotations}.Read()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -367,8 +369,8 @@ func TestReadPackageLikeKyaml(t *testing.T) {
 			}
 		}
 	}
-	if items, _ := ReadPackage(custom, PackageOptions{MatchFilesGlob: kio.MatchAll}); len(items) != 4 {
-		t.Errorf("%d objects, want 4 (.krmignore honoured)", len(items))
+	if items, _ := ReadPackage(custom, PackageOptions{MatchFilesGlob: kio.MatchAll}); len(items) != 5 {
+		t.Errorf("%d objects, want 5 (.krmignore honoured)", len(items))
 	}
 }
 

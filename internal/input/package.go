@@ -1,6 +1,7 @@
 package input
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -8,8 +9,9 @@ import (
 	"path"
 	"path/filepath"
 
-	"sigs.k8s.io/kustomize/kyaml/filesys"
+	gitignore "github.com/monochromegane/go-gitignore"
 	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -151,31 +153,29 @@ func renamed(name string, err error) error {
 }
 
 // PackageOptions are the options of kyaml's LocalPackageReader that
-// ReadPackage passes on.
+// ReadPackage honours. Subpackages (PackageFileName) are not among them:
+// without one, kyaml walks every directory alike, and so does ReadPackage.
 type PackageOptions struct {
 	// MatchFilesGlob selects the files read by their names; kyaml's
 	// default (*.yaml, *.yml) when empty.
 	MatchFilesGlob        []string
 	PreserveSeqIndent     bool
 	OmitReaderAnnotations bool
-	IncludeSubpackages    bool
-	// PackageFileName names the file that makes a directory a subpackage
-	// (Kptfile); none when empty.
-	PackageFileName string
 }
 
 // ReadPackage reads the objects of the package directory dir as kyaml's
-// LocalPackageReader does with opt, every file read through the gate
-// first (WalkPackage): kyaml then parses the gated bytes from memory, with
-// its own rules (MatchFilesGlob, .krmignore, subpackages), so the objects
-// and their annotations are those it would read from the disk.
+// LocalPackageReader reads them with opt, every file read through the gate
+// first (WalkPackage): the same files in the same order (MatchFilesGlob,
+// the package's .krmignore), each parsed by kyaml's ByteReader with the
+// settings LocalPackageReader gives it, so that objects and annotations are
+// those kyaml reads from the disk (FuzzReadPackage compares the two).
 func ReadPackage(dir string, opt PackageOptions) ([]*yaml.RNode, error) {
 	globs := opt.MatchFilesGlob
 	if len(globs) == 0 {
 		globs = kio.DefaultMatch
 	}
 	for _, g := range globs {
-		if _, err := path.Match(g, ""); err != nil {
+		if _, err := filepath.Match(g, ""); err != nil {
 			return nil, fmt.Errorf("match %q: %w", g, err)
 		}
 	}
@@ -184,43 +184,75 @@ func ReadPackage(dir string, opt PackageOptions) ([]*yaml.RNode, error) {
 		return nil, err
 	}
 	files, err := WalkPackage(dir, func(rel string) (Kind, bool) {
-		base := path.Base(rel)
 		switch {
-		case base == ".krmignore":
-			return Text, true
-		case opt.PackageFileName != "" && base == opt.PackageFileName:
+		case matchesAny(globs, path.Base(rel)):
 			return YAML, true
-		}
-		for _, g := range globs {
-			if ok, _ := path.Match(g, base); ok {
-				return YAML, true
-			}
+		case rel == ignoreFile:
+			return Text, true
 		}
 		return 0, false
 	})
 	if err != nil {
 		return nil, err
 	}
-	mem := filesys.MakeFsInMemory()
-	if err := mem.MkdirAll(abs); err != nil {
-		return nil, err
-	}
+	// kyaml reads the .krmignore of the package directory only (those of
+	// subpackages with PackageFileName, which vdirender does not use).
+	var ignore gitignore.IgnoreMatcher = gitignore.DummyIgnoreMatcher(false)
 	for _, f := range files {
-		p := filepath.Join(abs, filepath.FromSlash(f.Rel))
-		if err := mem.MkdirAll(filepath.Dir(p)); err != nil {
-			return nil, err
-		}
-		if err := mem.WriteFile(p, f.Data); err != nil {
-			return nil, err
+		if f.Rel == ignoreFile {
+			ignore = gitignore.NewGitIgnoreFromReader(abs, bytes.NewReader(f.Data))
 		}
 	}
-	return kio.LocalPackageReader{
-		PackagePath:           abs,
-		MatchFilesGlob:        globs,
-		PreserveSeqIndent:     opt.PreserveSeqIndent,
-		OmitReaderAnnotations: opt.OmitReaderAnnotations,
-		IncludeSubpackages:    opt.IncludeSubpackages,
-		PackageFileName:       opt.PackageFileName,
-		FileSystem:            filesys.FileSystemOrOnDisk{FileSystem: mem},
-	}.Read()
+	var out []*yaml.RNode
+	for _, f := range files {
+		if f.Rel == ignoreFile && !matchesAny(globs, ignoreFile) {
+			continue
+		}
+		p := filepath.Join(abs, filepath.FromSlash(f.Rel))
+		if ignored(ignore, abs, p) {
+			continue
+		}
+		set := map[string]string{}
+		if !opt.OmitReaderAnnotations {
+			rel := filepath.FromSlash(f.Rel)
+			set[kioutil.PathAnnotation] = rel
+			set[kioutil.LegacyPathAnnotation] = rel
+		}
+		items, err := (&kio.ByteReader{
+			Reader:                bytes.NewReader(f.Data),
+			DisableUnwrapping:     true,
+			OmitReaderAnnotations: opt.OmitReaderAnnotations,
+			SetAnnotations:        set,
+			PreserveSeqIndent:     opt.PreserveSeqIndent,
+		}).Read()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		out = append(out, items...)
+	}
+	return out, nil
+}
+
+// ignoreFile is kyaml's ignore file (ext.IgnoreFileName).
+const ignoreFile = ".krmignore"
+
+func matchesAny(globs []string, name string) bool {
+	for _, g := range globs {
+		if ok, _ := filepath.Match(g, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// ignored tells whether kyaml's walk skips the file p: the file matches
+// the ignore file, or a directory on its way from the package does (kyaml
+// does not descend into it).
+func ignored(ignore gitignore.IgnoreMatcher, root, p string) bool {
+	for d := filepath.Dir(p); d != root && len(d) > len(root); d = filepath.Dir(d) {
+		if ignore.Match(d, true) {
+			return true
+		}
+	}
+	return ignore.Match(p, false)
 }
