@@ -7,15 +7,18 @@
 // (ReadInPackage), stdin (ReadStream) and git revisions (GitFiles). No other
 // package opens, walks or runs git for input; a test enforces it.
 //
-// The gate refuses, each time naming the file and the limit and never
-// quoting the content:
+// The gate refuses, each time naming the file and the limit it hit and
+// never quoting the content (a YAML syntax error is the parser's own
+// message with its line; it can name an anchor of a file inside the
+// package, never anything outside it, which is never read):
 //
 //   - symbolic links, wherever they are in a package and whatever their
 //     names: a link committed in a pull request can point at the runner's
 //     kubeconfig or service-account token, a link inside the package can be
-//     retargeted between a check and a read, and kpt and kyaml do not follow
-//     links either (a linked directory would silently render nothing), so a
-//     package is a tree of directories and regular files, nothing else. The
+//     retargeted between a check and a read, and a link never renders what
+//     its author meant anyway (kpt does not follow links; kyaml follows one
+//     to a file but silently skips one to a directory), so a package is a
+//     tree of directories and regular files, nothing else. The
 //     path named on the command line may not be a link either; the
 //     directories above it are the caller's;
 //   - special files (FIFOs, devices, sockets): Lstat refuses them, files are
