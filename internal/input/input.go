@@ -228,6 +228,9 @@ func readAll(r io.Reader, limit, size int64) (data []byte, over bool, err error)
 	n := min(max(size+1, 512), limit+1)
 	data = make([]byte, 0, n)
 	for {
+		if int64(len(data)) > limit {
+			return nil, true, nil
+		}
 		if len(data) == cap(data) {
 			data = append(data, 0)[:len(data)]
 		}

@@ -63,6 +63,11 @@ func walkPackage(dir string, match Match, lim limits) ([]File, error) {
 		return nil, err
 	}
 	defer root.Close()
+	// The directory opened is the one Lstat saw, not a link put in its
+	// place in between.
+	if opened, err := root.Stat("."); err != nil || !os.SameFile(st, opened) {
+		return nil, &Error{Path: dir, Kind: ErrLink, Reason: "changed while it was opened"}
+	}
 	var (
 		files   []File
 		total   int64
@@ -74,7 +79,7 @@ func walkPackage(dir string, match Match, lim limits) ([]File, error) {
 			return renamed(name, err)
 		}
 		if entries++; entries > lim.entries {
-			return &Error{Path: dir, Kind: ErrTooMany, Reason: fmt.Sprintf("the package has more than %d files and directories, more than the walk allows", lim.entries)}
+			return &Error{Path: dir, Kind: ErrTooMany, Reason: fmt.Sprintf("the package holds more than the %d files and directories a walk visits", lim.entries)}
 		}
 		if rel == "." {
 			return nil
