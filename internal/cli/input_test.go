@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -343,5 +344,25 @@ func TestHostileGitRevisions(t *testing.T) {
 	}
 	if stdout, _, err := runWithin(t, "diff", "--rev", "HEAD", "many"); err != nil || !strings.Contains(stdout, "no differences") {
 		t.Errorf("a good revision: %v %s", err, stdout)
+	}
+}
+
+// TestTooManyFiles: a package with more files to read than the walk allows
+// is refused before any of them is parsed.
+func TestTooManyFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 10,001 files")
+	}
+	dir := t.TempDir()
+	platform, err := os.ReadFile("../../examples/k3s-single-node/platform.yaml")
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(dir, "platform.yaml"), platform, 0o644))
+	must(t, os.Mkdir(filepath.Join(dir, "many"), 0o755))
+	for i := range 10_000 {
+		must(t, os.WriteFile(filepath.Join(dir, "many", strconv.Itoa(i)+".yaml"), []byte("a: 1\n"), 0o644))
+	}
+	stdout, stderr, err := runWithin(t, "build", dir)
+	if err == nil || stdout != "" || !strings.Contains(stderr, dir+": the package has more than the 10000 files allowed") {
+		t.Errorf("err %v, stdout %d bytes, stderr %s", err, len(stdout), stderr)
 	}
 }
