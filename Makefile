@@ -48,6 +48,7 @@ fuzz:
 	$(GO) test ./internal/values -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
 	$(GO) test ./fn -run '^$$' -fuzz FuzzExecute -fuzztime $(FUZZTIME)
 	$(GO) test ./transformers -run '^$$' -fuzz FuzzRules -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/input -run '^$$' -fuzz FuzzReadPackage -fuzztime $(FUZZTIME)
 
 # Rewrite every golden file from the current output; review with git diff.
 golden:

@@ -3,6 +3,7 @@ package fn
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -16,7 +17,7 @@ import (
 )
 
 // DefaultMaxInput bounds a ResourceList read from stdin.
-const DefaultMaxInput = 64 << 20
+const DefaultMaxInput = input.MaxStreamBytes
 
 // Execute reads a ResourceList, runs p and writes the ResourceList back,
 // always (so that orchestrators can show the results), returning p's
@@ -24,15 +25,16 @@ const DefaultMaxInput = 64 << 20
 // on its own: one encoder over the whole list grows its buffer by copying
 // and makes large packages super-linear.
 func Execute(p framework.ResourceListProcessor, in io.Reader, out io.Writer, maxInput int64) error {
-	data, err := io.ReadAll(io.LimitReader(in, maxInput+1))
+	data, err := input.ReadStream(in, "stdin", maxInput)
 	if err != nil {
+		var ie *input.Error
+		switch {
+		case errors.Is(err, input.ErrTooLarge):
+			return fmt.Errorf("input is larger than %d bytes (see --max-input-size)", maxInput)
+		case errors.As(err, &ie) && ie.Cause != nil:
+			return fmt.Errorf("reading the ResourceList: %w", ie.Cause)
+		}
 		return err
-	}
-	if int64(len(data)) > maxInput {
-		return fmt.Errorf("input is larger than %d bytes (see --max-input-size)", maxInput)
-	}
-	if err := input.Check(data); err != nil {
-		return fmt.Errorf("reading the ResourceList: %w", err)
 	}
 	var head struct {
 		APIVersion string `yaml:"apiVersion"`

@@ -7,7 +7,9 @@ package charts
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -15,6 +17,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vdirender/vdirender/internal/generators"
+	"github.com/vdirender/vdirender/internal/input"
 	"github.com/vdirender/vdirender/internal/values"
 )
 
@@ -59,8 +62,8 @@ func Digest(data []byte) string {
 // ReadLock reads the lock of a package; a missing lock is an error that says how
 // to write one.
 func ReadLock(dir string) (*Lock, error) {
-	data, err := os.ReadFile(filepath.Join(dir, LockFileName))
-	if os.IsNotExist(err) {
+	data, err := input.ReadInPackage(dir, LockFileName, input.YAML, input.MaxFileBytes)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: no lock file: run `vdirender lock %s` to pin the vendored charts", filepath.Join(dir, LockFileName), dir)
 	}
 	if err != nil {
@@ -73,14 +76,20 @@ func ReadLock(dir string) (*Lock, error) {
 	return l, nil
 }
 
-// Write writes the lock into a package.
+// Write writes the lock into a package. It writes inside dir only: a lock
+// file that is a link out of the package is not followed (os.Root).
 func (l *Lock) Write(dir string) error {
 	b, err := sigsyaml.Marshal(l)
 	if err != nil {
 		return err
 	}
 	header := "# Written by `vdirender lock`: the vendored charts and the sha256 of each archive.\n"
-	return os.WriteFile(filepath.Join(dir, LockFileName), append([]byte(header), b...), 0o644)
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	return root.WriteFile(LockFileName, append([]byte(header), b...), 0o644)
 }
 
 // Entry finds the lock entry of a chart key.
@@ -135,9 +144,11 @@ func LockForPackage(dir string, v *values.Values) (*Lock, error) {
 	return l, nil
 }
 
-// ReadArchive reads the vendored archive of a sub-chart from the package.
+// ReadArchive reads the vendored archive of a sub-chart from the package,
+// through the input gate: a regular file inside the package, no link, at
+// most input.MaxArchiveBytes. checkArchive judges what it holds.
 func ReadArchive(dir string, c generators.SubChart) ([]byte, error) {
-	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(c.Chart.Archive)))
+	data, err := input.ReadInPackage(dir, filepath.FromSlash(c.Chart.Archive), input.Opaque, input.MaxArchiveBytes)
 	if err != nil {
 		return nil, fmt.Errorf("charts.%s: %w", c.Key, err)
 	}

@@ -328,12 +328,16 @@ func TestInlineCharts(t *testing.T) {
 
 // TestBadInputCorpus runs every case of testdata/bad: each must give its
 // documented error (the .txt beside it), a non-zero exit and an empty stdout.
+// A case is a values or objects file (NN-name.yaml, built), a ResourceList
+// (NN-name.rl.yaml, on stdin) or a package directory (NN-name.pkg, built).
+// Links and FIFOs cannot be committed: TestHostilePackages makes them.
 func TestBadInputCorpus(t *testing.T) {
 	cases, _ := filepath.Glob("../../testdata/bad/*.yaml")
-	if len(cases) < 40 {
-		t.Fatalf("only %d bad-input cases", len(cases))
+	pkgs, _ := filepath.Glob("../../testdata/bad/*.pkg")
+	if len(cases) < 40 || len(pkgs) < 5 {
+		t.Fatalf("only %d bad-input files and %d packages", len(cases), len(pkgs))
 	}
-	for _, c := range cases {
+	for _, c := range append(cases, pkgs...) {
 		name := strings.TrimSuffix(filepath.Base(c), ".yaml")
 		t.Run(name, func(t *testing.T) {
 			var stdout, stderr string

@@ -1,14 +1,16 @@
 package cli
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 
+	"github.com/vdirender/vdirender/internal/input"
 	"github.com/vdirender/vdirender/internal/values"
 )
 
@@ -43,6 +45,9 @@ hold a VDIPlatform, from an image with no shell.`,
 }
 
 // platformFiles lists the YAML files directly in dir that hold a VDIPlatform.
+// Each is read through the input gate; a file it refuses (a link, a FIFO, a
+// file too large or not YAML) is skipped like any broken file: build, run
+// next, names the problem.
 func platformFiles(dir string) ([]string, error) {
 	var out []string
 	for _, glob := range []string{"*.yaml", "*.yml"} {
@@ -51,12 +56,15 @@ func platformFiles(dir string) ([]string, error) {
 			return nil, err
 		}
 		for _, m := range matches {
-			f, err := os.Open(m)
+			data, err := input.ReadFile(m, input.MaxFileBytes)
+			var refused *input.Error
+			if errors.As(err, &refused) {
+				continue
+			}
 			if err != nil {
 				return nil, err
 			}
-			items, err := (&kio.ByteReader{Reader: f}).Read()
-			f.Close()
+			items, err := (&kio.ByteReader{Reader: bytes.NewReader(data)}).Read()
 			if err != nil {
 				continue // not ours to judge; build reports broken files
 			}

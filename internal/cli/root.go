@@ -17,7 +17,8 @@ import (
 	"github.com/vdirender/vdirender/internal/cluster/kubeclient"
 )
 
-// maxInput bounds every input read from stdin or a file.
+// maxInput bounds a ResourceList read from stdin; files and packages have
+// the limits of the input gate (internal/input).
 var maxInput int64 = fn.DefaultMaxInput
 
 // NewRoot builds the command tree.
@@ -45,7 +46,7 @@ writes a ResourceList on stdout, for kpt fn render and kustomize.`,
 			return runFunction(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
-	root.PersistentFlags().Int64Var(&maxInput, "max-input-size", fn.DefaultMaxInput, "refuse inputs larger than this many bytes")
+	root.PersistentFlags().Int64Var(&maxInput, "max-input-size", fn.DefaultMaxInput, "refuse a ResourceList on stdin larger than this many bytes")
 	root.AddCommand(newBuild(), newValidate(), newVerify(), newDoctor(), newDiscover(), newDiff(), newLock(), newChart(), newOperator(), newSchema(), newVersion())
 	return root
 }

@@ -1,4 +1,3 @@
-// Package yamlsafe refuses hostile YAML before it is parsed in full.
 package input
 
 import (

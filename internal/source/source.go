@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
@@ -25,12 +24,9 @@ func Objects(path string) ([]*yaml.RNode, error) {
 		return nil, err
 	}
 	if st.IsDir() {
-		if err := checkFiles(path); err != nil {
-			return nil, err
-		}
-		items, err := kio.LocalPackageReader{PackagePath: path, MatchFilesGlob: kio.MatchAll, PreserveSeqIndent: true}.Read()
+		items, err := input.ReadPackage(path, input.PackageOptions{MatchFilesGlob: kio.MatchAll, PreserveSeqIndent: true})
 		if err != nil {
-			return nil, err
+			return nil, values.InputError(err)
 		}
 		for _, it := range items {
 			p, _, _ := kioutil.GetFileAnnotations(it)
@@ -40,16 +36,15 @@ func Objects(path string) ([]*yaml.RNode, error) {
 		}
 		return items, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := input.ReadFile(path, values.MaxBytes)
 	if err != nil {
-		return nil, err
+		return nil, values.InputError(err)
 	}
-	if len(data) > values.MaxBytes {
-		return nil, values.FieldError{File: path, Message: fmt.Sprintf("file is %d bytes, more than the %d allowed", len(data), values.MaxBytes)}
-	}
-	if err := input.Check(data); err != nil {
-		return nil, values.FieldError{File: path, Message: "invalid YAML: " + err.Error()}
-	}
+	return fileObjects(path, data)
+}
+
+// fileObjects parses the objects of a file read through the gate.
+func fileObjects(path string, data []byte) ([]*yaml.RNode, error) {
 	items, err := (&kio.ByteReader{Reader: bytes.NewReader(data), SetAnnotations: map[string]string{kioutil.PathAnnotation: filepath.ToSlash(path)}, PreserveSeqIndent: true}).Read()
 	if err != nil {
 		return nil, values.FieldError{File: path, Message: err.Error()}
@@ -57,56 +52,42 @@ func Objects(path string) ([]*yaml.RNode, error) {
 	return items, nil
 }
 
-// checkFiles refuses hostile YAML files in a package before kyaml parses
-// them in full.
-func checkFiles(dir string) error {
-	return filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !(strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		if info.Size() > values.MaxBytes {
-			return values.FieldError{File: p, Message: fmt.Sprintf("file is %d bytes, more than the %d allowed", info.Size(), values.MaxBytes)}
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if err := input.Check(data); err != nil {
-			return values.FieldError{File: p, Message: "invalid YAML: " + err.Error()}
-		}
-		return nil
-	})
-}
-
 // Load reads the input and its values: no items for a plain values file,
 // else the objects of the package or file and the VDIPlatform among them.
 func Load(path string) (items []*yaml.RNode, v *values.Values, cfg *yaml.RNode, err error) {
-	if st, err := os.Stat(path); err == nil && !st.IsDir() {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		if len(data) <= values.MaxBytes && !isKRM(data) {
-			doc, err := values.Parse(path, data)
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			v, err := values.Load(doc)
-			return nil, v, nil, err
-		}
-	}
-	if items, err = Objects(path); err != nil {
-		return nil, nil, nil, err
+	items, v, err = load(path)
+	if err != nil || v != nil {
+		return nil, v, nil, err
 	}
 	if cfg, err = Platform(path, items); err != nil {
 		return nil, nil, nil, err
 	}
 	v, err = PlatformValues(cfg)
 	return items, v, cfg, err
+}
+
+// load reads a plain values file into values, or the objects of a file or
+// package, each read once through the gate.
+func load(path string) ([]*yaml.RNode, *values.Values, error) {
+	st, err := os.Stat(path)
+	if err != nil || st.IsDir() {
+		items, err := Objects(path)
+		return items, nil, err
+	}
+	data, err := input.ReadFile(path, values.MaxBytes)
+	if err != nil {
+		return nil, nil, values.InputError(err)
+	}
+	if isKRM(data) {
+		items, err := fileObjects(path, data)
+		return items, nil, err
+	}
+	doc, err := values.Parse(path, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := values.Load(doc)
+	return nil, v, err
 }
 
 // PlatformValues loads the values of a VDIPlatform read from a file.
@@ -121,9 +102,11 @@ func PlatformValues(cfg *yaml.RNode) (*values.Values, error) {
 
 // withFileLines returns cfg as parsed from its own file, so that errors
 // carry lines of the file rather than of one document inside it. Readers
-// parse each document of a multi-document file on its own.
+// parse each document of a multi-document file on its own. The file is
+// read again through the gate; if it is refused now, the lines stay those
+// of the document.
 func withFileLines(file string, cfg *yaml.RNode) *yaml.RNode {
-	data, err := os.ReadFile(file)
+	data, err := input.ReadFile(file, values.MaxBytes)
 	if err != nil {
 		return cfg
 	}

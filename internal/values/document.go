@@ -21,7 +21,7 @@ const (
 )
 
 // MaxBytes bounds a values document; anything larger is refused before parsing.
-const MaxBytes = 4 << 20
+const MaxBytes = input.MaxFileBytes
 
 // Document is a values mapping with what is needed to point at its lines:
 // the file it came from, the line offset when it is embedded in a string,
@@ -80,8 +80,8 @@ func Parse(file string, data []byte) (Document, error) {
 	if len(data) > MaxBytes {
 		return Document{}, FieldError{File: file, Message: fmt.Sprintf("values are %d bytes, more than the %d allowed", len(data), MaxBytes)}
 	}
-	if err := input.Check(data); err != nil {
-		return Document{}, yamlError(file, err)
+	if err := input.CheckYAML(file, data); err != nil {
+		return Document{}, InputError(err)
 	}
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))

@@ -1,8 +1,11 @@
 package values
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/vdirender/vdirender/internal/input"
 )
 
 // FieldError is one problem in the values, located as precisely as known:
@@ -40,4 +43,15 @@ func (es Errors) Error() string {
 		lines[i] = e.Error()
 	}
 	return strings.Join(lines, "\n")
+}
+
+// InputError reports a refusal of the input gate like any other problem of
+// the values: the file, the line when the content is at fault, and what was
+// refused. Other errors are returned as they are.
+func InputError(err error) error {
+	var ie *input.Error
+	if errors.As(err, &ie) {
+		return FieldError{File: ie.Path, Line: ie.Line, Message: ie.Reason}
+	}
+	return err
 }
