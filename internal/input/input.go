@@ -144,6 +144,24 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 	return readOpened(f, path, YAML, limit)
 }
 
+// ReadMounted reads a file the cluster mounts into a pod, such as a
+// ConfigMap volume. The kubelet swaps such files through its own links
+// (key -> ..data/key -> ..<timestamp>/key), so the links are followed: the
+// mount comes from the cluster, not from a package. What they lead to must
+// be a regular file within limit, checked like any other input.
+func ReadMounted(path string, limit int64) ([]byte, error) {
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return nil, err
+	}
+	data, err := ReadFile(target, limit)
+	var e *Error
+	if errors.As(err, &e) {
+		e.Path = path
+	}
+	return data, err
+}
+
 // ReadStream reads YAML or JSON from r (stdin), at most limit bytes; name
 // names it in errors.
 func ReadStream(r io.Reader, name string, limit int64) ([]byte, error) {

@@ -399,3 +399,32 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 var _ io.Reader = endless{}
+
+// TestReadMounted follows the kubelet's links of a ConfigMap volume to the
+// current file, and still refuses what they lead to when it is no regular
+// file or too large.
+func TestReadMounted(t *testing.T) {
+	dir := t.TempDir()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The layout a ConfigMap volume has: key -> ..data/key, ..data -> ..<ts>.
+	must(os.Mkdir(filepath.Join(dir, "..2026_11_27"), 0o755))
+	must(os.WriteFile(filepath.Join(dir, "..2026_11_27", "values.yaml"), []byte("rules: {}\n"), 0o644))
+	must(os.Symlink("..2026_11_27", filepath.Join(dir, "..data")))
+	must(os.Symlink("..data/values.yaml", filepath.Join(dir, "values.yaml")))
+	got, err := ReadMounted(filepath.Join(dir, "values.yaml"), 1<<10)
+	if err != nil || string(got) != "rules: {}\n" {
+		t.Fatalf("ReadMounted = %q, %v", got, err)
+	}
+	if _, err := ReadMounted(filepath.Join(dir, "values.yaml"), 4); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("over the limit: %v, want ErrTooLarge", err)
+	}
+	must(os.Symlink("/dev/zero", filepath.Join(dir, "zero.yaml")))
+	if _, err := ReadMounted(filepath.Join(dir, "zero.yaml"), 1<<10); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("a link to /dev/zero: %v, want ErrNotRegular", err)
+	}
+}

@@ -6,12 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"sync"
 	"time"
 
 	"github.com/go-logr/logr"
 
+	"github.com/vdirender/vdirender/internal/input"
 	"github.com/vdirender/vdirender/internal/values"
 	"github.com/vdirender/vdirender/transformers"
 )
@@ -47,7 +47,7 @@ func DefaultConfig() *Config {
 // LoadConfig reads the config file at path; any problem in it is an error.
 func LoadConfig(path string, log logr.Logger) (*Config, error) {
 	c := &Config{path: path, log: log}
-	data, err := os.ReadFile(path)
+	data, err := input.ReadMounted(path, values.MaxBytes)
 	if err != nil {
 		return nil, fmt.Errorf("operator config: %w", err)
 	}
@@ -81,7 +81,7 @@ func (c *Config) Env() *transformers.Env {
 
 // refresh loads the file again if its content changed. The caller holds c.mu.
 func (c *Config) refresh() {
-	data, err := os.ReadFile(c.path)
+	data, err := input.ReadMounted(c.path, values.MaxBytes)
 	if err != nil {
 		c.refused(sha256.Sum256([]byte(err.Error())), err)
 		return
