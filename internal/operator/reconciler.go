@@ -318,9 +318,17 @@ func (r *Reconciler) observe(ctx context.Context, s *v1alpha1.VDISession, pod *c
 	return nil
 }
 
+// maxMessage is the longest condition message the CRD accepts; a longer
+// one (a long rule refusal, a scheduler message) would make the whole status
+// update fail, so it is cut with a mark.
+const maxMessage = 1024
+
 func setCondition(st *v1alpha1.VDISessionStatus, gen int64, typ string, status metav1.ConditionStatus, reason, msg string) {
 	if msg == "" {
 		msg = reason
+	}
+	if r := []rune(msg); len(r) > maxMessage {
+		msg = string(r[:maxMessage-1]) + "…"
 	}
 	meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: typ, Status: status, Reason: reason, Message: msg, ObservedGeneration: gen})
 }
