@@ -21,6 +21,12 @@ var forbidden = map[string][]string{
 	"io/fs":         {"ReadFile", "ReadDir", "WalkDir"},
 	"path/filepath": {"Walk", "WalkDir"},
 	"os/exec":       {"Command", "CommandContext"},
+	// The package-level HTTP helpers use http.DefaultClient: no timeout,
+	// any redirect. Fetches build their own client and read bodies with
+	// ReadResponse.
+	"net/http": {"Get", "Head", "Post", "PostForm", "DefaultClient"},
+	// Whole blobs are read through ReadBody, bounded first.
+	"oras.land/oras-go/v2/content": {"ReadAll", "FetchAll"},
 	"sigs.k8s.io/kustomize/kyaml/kio": {
 		"LocalPackageReader", "LocalPackageReadWriter",
 	},
