@@ -32,6 +32,7 @@ type indexEntry struct {
 // index.yaml, then the archive the entry of the pinned version names.
 func (f *Fetcher) fromIndex(ctx context.Context, repo *url.URL, c values.Chart) (*Fetched, error) {
 	hc := f.client()
+	defer hc.CloseIdleConnections()
 	indexURL, err := resolveURL(repo, "index.yaml")
 	if err != nil {
 		return nil, err

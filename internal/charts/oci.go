@@ -42,7 +42,9 @@ func (f *Fetcher) fromRegistry(ctx context.Context, repo *url.URL, c values.Char
 	}
 	r.PlainHTTP = f.PlainHTTP
 	r.MaxMetadataBytes = input.MaxManifestBytes
-	client := &auth.Client{Client: f.client(), Cache: auth.NewCache(), ClientID: "vdirender"}
+	hc := f.client()
+	defer hc.CloseIdleConnections()
+	client := &auth.Client{Client: hc, Cache: auth.NewCache(), ClientID: "vdirender"}
 	if f.UserAgent != "" {
 		client.SetUserAgent(f.UserAgent)
 	}

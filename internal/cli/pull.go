@@ -10,6 +10,7 @@ import (
 
 	"github.com/vdirender/vdirender/fn"
 	"github.com/vdirender/vdirender/internal/charts"
+	"github.com/vdirender/vdirender/internal/source"
 )
 
 // defaultPullTimeout bounds a whole pull.
@@ -29,6 +30,7 @@ func newPull() *cobra.Command {
 inline) from its pinned repo into DIR at its archive path (default
 charts/<name>-<version>.tgz), and write their sha256 into ` + charts.LockFileName + `.
 Sub-charts in helmchart mode are not pulled: K3s's helm-controller fetches them.
+Given a values file, pull writes into its directory, where build reads.
 
 Repos are HTTP(S) chart repositories, read through their index.yaml (relative
 and absolute archive URLs resolved as Helm resolves them), or OCI registries
@@ -47,11 +49,12 @@ unless every chart is fetched and checked.`,
   vdirender pull DIR --allow-redirect objects.githubusercontent.com`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir := args[0]
-			v, err := fn.PackageValues(dir)
+			v, err := fn.PackageValues(args[0])
 			if err != nil {
 				return reportFailed(cmd.ErrOrStderr(), err)
 			}
+			// A values file pulls into its directory, where build reads.
+			dir := source.PackageDir(args[0])
 			if timeout <= 0 {
 				return fmt.Errorf("--timeout must be positive")
 			}

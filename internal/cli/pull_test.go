@@ -76,6 +76,11 @@ func TestPullThenBuild(t *testing.T) {
 			if err != nil || !strings.Contains(out, "redis 21.2.13 up to date") || !strings.Contains(out, "nothing changed") {
 				t.Errorf("second pull: %v\n%s", err, out)
 			}
+			// A values file pulls into its directory, as build reads it.
+			out, _, err = execute(t, nil, append([]string{"pull", filepath.Join(dir, "platform.yaml")}, src.flags...)...)
+			if err != nil || !strings.Contains(out, "nothing changed") {
+				t.Errorf("pull of the values file: %v\n%s", err, out)
+			}
 		})
 	}
 }

@@ -10,7 +10,8 @@ import (
 const (
 	// MaxIndexBytes bounds a chart repository's index.yaml. Public
 	// repositories list every version they ever published; the largest
-	// are tens of MiB.
+	// are tens of MiB. Check bounds it too: MaxExpandedNodes YAML nodes
+	// are about 40 MB of a typical index.
 	MaxIndexBytes = 64 << 20
 	// MaxManifestBytes bounds an OCI manifest, as oras bounds the
 	// metadata it reads.
