@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -62,9 +61,21 @@ func Digest(data []byte) string {
 // ReadLock reads the lock of a package; a missing lock is an error that says how
 // to write one.
 func ReadLock(dir string) (*Lock, error) {
+	l, err := readLockIfAny(dir)
+	if err != nil {
+		return nil, err
+	}
+	if l == nil {
+		return nil, fmt.Errorf("%s: no lock file: run `vdirender lock %s` to pin the vendored charts, or `vdirender pull %s` to fetch and pin them", filepath.Join(dir, LockFileName), dir, dir)
+	}
+	return l, nil
+}
+
+// readLockIfAny reads the lock of a package, nil when there is none.
+func readLockIfAny(dir string) (*Lock, error) {
 	data, err := input.ReadInPackage(dir, LockFileName, input.YAML, input.MaxFileBytes)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: no lock file: run `vdirender lock %s` to pin the vendored charts", filepath.Join(dir, LockFileName), dir)
+		return nil, nil
 	}
 	if err != nil {
 		return nil, err
@@ -76,20 +87,26 @@ func ReadLock(dir string) (*Lock, error) {
 	return l, nil
 }
 
-// Write writes the lock into a package. It writes inside dir only: a lock
-// file that is a link out of the package is not followed (os.Root).
-func (l *Lock) Write(dir string) error {
+// lockHeader heads every lock file.
+const lockHeader = "# Written by `vdirender lock` or `vdirender pull`: the vendored charts and the sha256 of each archive.\n"
+
+// Bytes is the lock file as written.
+func (l *Lock) Bytes() ([]byte, error) {
 	b, err := sigsyaml.Marshal(l)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	header := "# Written by `vdirender lock`: the vendored charts and the sha256 of each archive.\n"
-	root, err := os.OpenRoot(dir)
+	return append([]byte(lockHeader), b...), nil
+}
+
+// Write writes the lock into a package, atomically. It writes inside dir
+// only: a lock file that is a link is refused, not followed.
+func (l *Lock) Write(dir string) error {
+	b, err := l.Bytes()
 	if err != nil {
 		return err
 	}
-	defer root.Close()
-	return root.WriteFile(LockFileName, append([]byte(header), b...), 0o644)
+	return writeFiles(dir, []fileWrite{{Path: LockFileName, Data: b}})
 }
 
 // Entry finds the lock entry of a chart key.

@@ -28,6 +28,12 @@ type Entry struct {
 
 // Archive packs the chart directory dir as <name>/... plus any extra entries.
 func Archive(dir, name string, extra ...Entry) ([]byte, error) {
+	return ArchiveReplacing(dir, name, nil, extra...)
+}
+
+// ArchiveReplacing is Archive with the files named in replace (paths
+// relative to dir, such as Chart.yaml) holding other content.
+func ArchiveReplacing(dir, name string, replace map[string]string, extra ...Entry) ([]byte, error) {
 	var files []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
@@ -49,6 +55,9 @@ func Archive(dir, name string, extra ...Entry) ([]byte, error) {
 			return nil, err
 		}
 		rel, _ := filepath.Rel(dir, f)
+		if r, ok := replace[filepath.ToSlash(rel)]; ok {
+			body = []byte(r)
+		}
 		if err := tw.WriteHeader(&tar.Header{Name: name + "/" + filepath.ToSlash(rel), Mode: 0o644, Size: int64(len(body)), ModTime: epoch, Typeflag: tar.TypeReg}); err != nil {
 			return nil, err
 		}

@@ -15,7 +15,8 @@ func newLock() *cobra.Command {
 		Short: "Pin the vendored chart archives of a package",
 		Long: `Write ` + charts.LockFileName + ` in DIR: for every sub-chart in inline mode, its
 name, repo, exact version, archive path and the sha256 of the archive. Each
-archive must hold the chart and version the values pin. No network is used.
+archive must hold the chart and version the values pin. No network is used:
+this is for archives placed by hand (` + "`vdirender pull`" + ` fetches and locks them).
 Rendering fails when an archive no longer matches its lock entry.`,
 		Example: `  vdirender lock examples/inline-charts`,
 		Args:    cobra.ExactArgs(1),

@@ -4,8 +4,10 @@
 // CD, so every byte it reads is hostile until this package has let it in:
 // package directories (WalkPackage, ReadPackage), single files (ReadFile),
 // files a package names such as its lock file and chart archives
-// (ReadInPackage), stdin (ReadStream) and git revisions (GitFiles). No other
-// package opens, walks or runs git for input; a test enforces it.
+// (ReadInPackage), stdin (ReadStream), git revisions (GitFiles) and the
+// bodies of HTTP responses and registry blobs (ReadResponse, ReadBody: what
+// vdirender pull fetches). No other package opens, walks or runs git for
+// input, nor reads a whole stream; a test enforces it.
 //
 // The gate refuses, each time naming the file and the limit it hit and
 // never quoting the content (a YAML syntax error is the parser's own
@@ -26,7 +28,8 @@
 //     the opened file is checked again with Fstat, so that the size checked
 //     is the size of what is read;
 //   - files larger than their limit: at most limit+1 bytes are ever read, so
-//     an endless or growing file is refused in bounded memory;
+//     an endless or growing file is refused in bounded memory; the same for
+//     HTTP bodies, whose announced Content-Length is refused first;
 //   - packages with more than MaxPackageFiles files to read, more than
 //     MaxPackageEntries entries in all, or more than MaxPackageBytes in all;
 //   - YAML and JSON (JSON is read as YAML) that is not UTF-8, nests deeper

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -308,6 +309,7 @@ func TestReadInPackage(t *testing.T) {
 	write(t, filepath.Join(dir, "charts", "a.tgz"), "\x1f\x8b not checked here")
 	symlink(t, secret(t), filepath.Join(dir, "charts", "b.tgz"))
 	symlink(t, "/etc", filepath.Join(dir, "etc"))
+	symlink(t, "charts", filepath.Join(dir, "vendor"))
 	tests := []struct {
 		rel  string
 		want error // nil: read
@@ -315,7 +317,9 @@ func TestReadInPackage(t *testing.T) {
 		{"charts/a.tgz", nil},
 		{"charts/b.tgz", ErrLink},
 		{"../outside.tgz", errors.New("escapes")},
-		{"etc/passwd", errors.New("escapes")},
+		{"charts/../../outside.tgz", errors.New("escapes")},
+		{"etc/passwd", ErrLink},
+		{"vendor/a.tgz", ErrLink}, // a link that stays inside is not followed either
 		{"charts/none.tgz", os.ErrNotExist},
 	}
 	for _, tt := range tests {
@@ -426,5 +430,45 @@ func TestReadMounted(t *testing.T) {
 	must(os.Symlink("/dev/zero", filepath.Join(dir, "zero.yaml")))
 	if _, err := ReadMounted(filepath.Join(dir, "zero.yaml"), 1<<10); !errors.Is(err, ErrNotRegular) {
 		t.Errorf("a link to /dev/zero: %v, want ErrNotRegular", err)
+	}
+}
+
+// TestReadResponse: an HTTP body is read like a file: a Content-Length
+// over the limit is refused unread, a body without one is cut at limit+1,
+// and YAML is checked.
+func TestReadResponse(t *testing.T) {
+	resp := func(body string, length int64) *http.Response {
+		return &http.Response{Body: io.NopCloser(strings.NewReader(body)), ContentLength: length}
+	}
+	tests := []struct {
+		name string
+		resp *http.Response
+		kind Kind
+		want error // nil: read
+	}{
+		{"within the limit", resp(platform, int64(len(platform))), YAML, nil},
+		{"at the limit, no length", resp(strings.Repeat("x", 64), -1), Opaque, nil},
+		{"announced over the limit", resp("", 65), Opaque, ErrTooLarge},
+		{"over the limit, no length", resp(strings.Repeat("x", 65), -1), Opaque, ErrTooLarge},
+		{"longer than announced", resp(strings.Repeat("x", 65), 10), Opaque, ErrTooLarge},
+		{"a YAML bomb", resp(bomb(), -1), YAML, ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			limit := int64(64)
+			if tt.kind == YAML {
+				limit = MaxIndexBytes
+			}
+			data, err := ReadResponse(tt.resp, "http://127.0.0.1/index.yaml", tt.kind, limit)
+			if tt.want == nil {
+				if err != nil || int64(len(data)) > limit {
+					t.Fatalf("%d bytes, %v", len(data), err)
+				}
+				return
+			}
+			if !errors.Is(err, tt.want) || !strings.HasPrefix(err.Error(), "http://127.0.0.1/index.yaml") {
+				t.Fatalf("err = %v, want %v naming the URL", err, tt.want)
+			}
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 
 	gitignore "github.com/monochromegane/go-gitignore"
 	"sigs.k8s.io/kustomize/kyaml/kio"
@@ -119,13 +120,27 @@ func walkPackage(dir string, match Match, lim limits) ([]File, error) {
 
 // ReadInPackage reads the file at rel inside the package directory dir (a
 // lock file, a chart archive): a regular file of at most limit bytes, not
-// a link, and never outside dir, whatever rel holds.
+// a link nor under a directory that is a link, and never outside dir,
+// whatever rel holds.
 func ReadInPackage(dir, rel string, kind Kind, limit int64) ([]byte, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, err
 	}
 	defer root.Close()
+	// os.Root would follow a link that stays inside dir; the gate follows
+	// none, so each directory on the way is checked.
+	parts := strings.Split(filepath.ToSlash(filepath.Clean(rel)), "/")
+	for i := 1; i < len(parts); i++ {
+		d := filepath.Join(parts[:i]...)
+		st, err := root.Lstat(d)
+		if err != nil {
+			return nil, renamed(filepath.Join(dir, d), err)
+		}
+		if st.Mode()&fs.ModeSymlink != 0 {
+			return nil, linkError(filepath.Join(dir, d))
+		}
+	}
 	return readIn(root, filepath.Join(dir, rel), rel, kind, limit)
 }
 
