@@ -19,6 +19,12 @@ var secretKey = regexp.MustCompile(`(?i)(password|passwd|token|secret|apikey|api
 // references are keys whose values name a Secret or a key of one.
 var references = regexp.MustCompile(`(?i)^(existingSecret|secretName|name|key)$`)
 
+// checksum is a checksum annotation such as checksum/secret: a hash of other
+// rendered objects. Inline charts never render Secret data nor anything
+// generated at render time (internal/charts refuses both), so what it hashes
+// is in Git already.
+var checksum = regexp.MustCompile(`^checksum/`)
+
 // scan walks an object (and YAML held in its strings) and reports plain-text
 // secret material.
 func scan(path string, v any, out *[]string) {
@@ -26,7 +32,7 @@ func scan(path string, v any, out *[]string) {
 	case map[string]any:
 		for k, x := range v {
 			p := path + "." + k
-			if s, ok := x.(string); ok && s != "" && secretKey.MatchString(k) && !references.MatchString(k) && !strings.Contains(path, "secretKeys") {
+			if s, ok := x.(string); ok && s != "" && secretKey.MatchString(k) && !references.MatchString(k) && !strings.Contains(path, "secretKeys") && !checksum.MatchString(k) {
 				*out = append(*out, fmt.Sprintf("%s = %q", p, s))
 			}
 			scan(p, x, out)
