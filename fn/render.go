@@ -38,7 +38,7 @@ func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode,
 	if err != nil {
 		return nil, nil, err
 	}
-	subCharts, err := charts.Inline(v, opts.PackageDir)
+	subCharts, notes, err := charts.Inline(v, opts.PackageDir)
 	if err != nil {
 		return nil, framework.Results{{Severity: framework.Error, Message: err.Error(), Tags: map[string]string{"check": "charts"}}}, nil
 	}
@@ -55,6 +55,9 @@ func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode,
 	results, err := transformers.Run(out, &transformers.Env{Values: v}, false)
 	if err != nil {
 		return nil, nil, err
+	}
+	for _, n := range notes {
+		results = append(results, &framework.Result{Severity: framework.Info, Message: n, Tags: map[string]string{"check": "charts"}})
 	}
 	manifest.Sort(out)
 	return out, results, nil

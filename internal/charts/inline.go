@@ -14,42 +14,47 @@ import (
 // Inline renders the sub-charts in inline mode from the archives
 // vendored in dir, each checked against the lock first. Their objects are
 // marked as generated and written under vdirender/charts/<release>/.
-func Inline(v *values.Values, dir string) ([]*yaml.RNode, error) {
+//
+// Notes tell what was left out: the hooks Helm would run only on uninstall
+// or `helm test`, one line each, prefixed with the chart's key.
+func Inline(v *values.Values, dir string) (objects []*yaml.RNode, notes []string, err error) {
 	inline := generators.InlineSubCharts(v)
 	if len(inline) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if dir == "" {
-		return nil, fmt.Errorf("inline charts are read from the package directory: render with `vdirender build DIR`")
+		return nil, nil, fmt.Errorf("inline charts are read from the package directory: render with `vdirender build DIR`")
 	}
 	lock, err := ReadLock(dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []*yaml.RNode
 	for _, c := range inline {
 		data, err := ReadArchive(dir, c)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := lock.Verify(c.Key, c.Chart, data); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		items, err := Render(data, Options{
+		r, err := Render(data, Options{
 			Release: c.Release, Namespace: c.Namespace, Values: c.Values,
 			KubeVersion: v.Charts.KubeVersion, APIVersions: v.Charts.APIVersions,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("charts.%s: %w", c.Key, err)
+			return nil, nil, fmt.Errorf("charts.%s: %w", c.Key, err)
 		}
-		for _, it := range items {
+		for _, it := range r.Objects {
 			if err := mark(it, path.Join(manifest.Dir, "charts", c.Release)); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
-		out = append(out, items...)
+		objects = append(objects, r.Objects...)
+		for _, h := range r.Dropped {
+			notes = append(notes, fmt.Sprintf("charts.%s: hook %s left out: %s", c.Key, h, h.DropReason()))
+		}
 	}
-	return out, nil
+	return objects, notes, nil
 }
 
 // mark labels an object as generated and gives it its own file.

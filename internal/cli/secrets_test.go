@@ -19,6 +19,15 @@ var secretKey = regexp.MustCompile(`(?i)(password|passwd|token|secret|apikey|api
 // references are keys whose values name a Secret or a key of one.
 var references = regexp.MustCompile(`(?i)^(existingSecret|secretName|name|key)$`)
 
+// checksum is a checksum annotation such as checksum/secret: a hash of other
+// rendered objects. Inline charts never render Secret data nor anything
+// generated at render time (internal/charts refuses both), so what it hashes
+// is in Git already.
+var checksum = regexp.MustCompile(`^checksum/`)
+
+// switchValue is an on/off setting, not a secret.
+var switchValue = regexp.MustCompile(`(?i)^(yes|no|true|false)$`)
+
 // scan walks an object (and YAML held in its strings) and reports plain-text
 // secret material.
 func scan(path string, v any, out *[]string) {
@@ -26,14 +35,15 @@ func scan(path string, v any, out *[]string) {
 	case map[string]any:
 		for k, x := range v {
 			p := path + "." + k
-			if s, ok := x.(string); ok && s != "" && secretKey.MatchString(k) && !references.MatchString(k) && !strings.Contains(path, "secretKeys") {
+			if s, ok := x.(string); ok && s != "" && secretKey.MatchString(k) && !references.MatchString(k) && !strings.Contains(path, "secretKeys") && !checksum.MatchString(k) {
 				*out = append(*out, fmt.Sprintf("%s = %q", p, s))
 			}
 			scan(p, x, out)
 		}
-		// env: [{name: DB_PASSWORD, value: ...}] must use valueFrom.
+		// env: [{name: DB_PASSWORD, value: ...}] must use valueFrom; a
+		// switch such as Bitnami's ALLOW_EMPTY_PASSWORD=no holds no secret.
 		if name, ok := v["name"].(string); ok && secretKey.MatchString(strings.ReplaceAll(name, "_", "")) {
-			if val, ok := v["value"].(string); ok && val != "" {
+			if val, ok := v["value"].(string); ok && val != "" && !switchValue.MatchString(val) {
 				*out = append(*out, fmt.Sprintf("%s: env %s has a literal value", path, name))
 			}
 		}
@@ -91,5 +101,10 @@ func TestNoSecretsRendered(t *testing.T) {
 	scan("probe", map[string]any{"spec": map[string]any{"valuesContent": "auth:\n  postgresPassword: hunter2\n"}}, &found)
 	if len(found) != 1 {
 		t.Errorf("the scanner missed a plain password: %v", found)
+	}
+	found = nil
+	scan("probe", map[string]any{"env": []any{map[string]any{"name": "REDIS_PASSWORD", "value": "no"}, map[string]any{"name": "DB_PASSWORD", "value": "hunter2"}}}, &found)
+	if len(found) != 1 || !strings.Contains(found[0], "DB_PASSWORD") {
+		t.Errorf("the scanner's env check: %v", found)
 	}
 }

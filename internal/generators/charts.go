@@ -205,7 +205,25 @@ type postgresValues struct {
 	Global           bitnamiGlobal   `json:"global"`
 	Image            bitnamiImage    `json:"image"`
 	Primary          bitnamiWorkload `json:"primary"`
+	Auth             *bitnamiAuth    `json:"auth,omitempty"`
 }
+
+// Inline rendering (internal/charts) refuses what a chart generates at
+// random while it renders, so inline Bitnami charts are given an existing
+// Secret: PostgreSQL's is the one Kasm already reads (postgresql, key
+// postgres-password), Redis's is redis (key redis-password). In helmchart
+// mode the charts keep generating them in the cluster.
+type bitnamiAuth struct {
+	ExistingSecret            string `json:"existingSecret"`
+	ExistingSecretPasswordKey string `json:"existingSecretPasswordKey,omitempty"`
+}
+
+// Existing Secrets of the inline Bitnami charts.
+const (
+	PostgresSecret   = postgresRelease
+	RedisSecret      = redisRelease
+	RedisPasswordKey = "redis-password"
+)
 
 func bitnami(v *values.Values, image string) (bitnamiGlobal, bitnamiImage) {
 	return bitnamiGlobal{DefaultStorageClass: v.Global.StorageClass, Security: bitnamiSecurity{AllowInsecureImages: true}},
@@ -215,13 +233,17 @@ func bitnami(v *values.Values, image string) (bitnamiGlobal, bitnamiImage) {
 func postgres(v *values.Values) postgresValues {
 	g, img := bitnami(v, "postgresql")
 	p := v.Postgres.Primary
-	return postgresValues{
+	out := postgresValues{
 		FullnameOverride: postgresRelease, Global: g, Image: img,
 		Primary: bitnamiWorkload{
 			Persistence: bitnamiPersistence{StorageClass: p.Persistence.StorageClass, Size: *p.Persistence.Size},
 			Resources:   p.Resources,
 		},
 	}
+	if v.Charts.PostgreSQL.Mode == values.ChartInline {
+		out.Auth = &bitnamiAuth{ExistingSecret: PostgresSecret}
+	}
+	return out
 }
 
 type redisValues struct {
@@ -230,33 +252,60 @@ type redisValues struct {
 	Global           bitnamiGlobal   `json:"global"`
 	Image            bitnamiImage    `json:"image"`
 	Master           bitnamiWorkload `json:"master"`
+	Auth             *bitnamiAuth    `json:"auth,omitempty"`
 }
 
 func redis(v *values.Values) redisValues {
 	g, img := bitnami(v, "redis")
 	r := v.Redis
-	return redisValues{
+	out := redisValues{
 		FullnameOverride: redisRelease, Architecture: "standalone", Global: g, Image: img,
 		Master: bitnamiWorkload{
 			Persistence: bitnamiPersistence{StorageClass: r.Persistence.StorageClass, Size: *r.Persistence.Size},
 			Resources:   r.Resources,
 		},
 	}
+	if v.Charts.Redis.Mode == values.ChartInline {
+		out.Auth = &bitnamiAuth{ExistingSecret: RedisSecret, ExistingSecretPasswordKey: RedisPasswordKey}
+	}
+	return out
 }
 
 // coturn chart (small-hack coturn-chart) values.
 type coturnValues struct {
 	Coturn    coturnSettings              `json:"coturn"`
 	Image     coturnImage                 `json:"image"`
-	Service   kasmService                 `json:"service"`
+	Service   coturnService               `json:"service"`
 	Resources corev1.ResourceRequirements `json:"resources"`
 }
 
 type coturnSettings struct {
-	Realm string      `json:"realm"`
-	Auth  coturnAuth  `json:"auth"`
-	Ports coturnPorts `json:"ports"`
+	Realm         string               `json:"realm"`
+	Auth          coturnAuth           `json:"auth"`
+	Ports         coturnPorts          `json:"ports"`
+	InitContainer *coturnInitContainer `json:"initContainer,omitempty"`
 }
+
+// coturnService: the chart sets externalTrafficPolicy (Cluster by default)
+// whatever the type, and the API server refuses it on a ClusterIP Service;
+// inline, "" leaves it out.
+type coturnService struct {
+	Type                  corev1.ServiceType `json:"type"`
+	ExternalTrafficPolicy *string            `json:"externalTrafficPolicy,omitempty"`
+}
+
+// coturnInitContainer: the chart's config init container runs yq tagged
+// latest by default, which the pinning rule refuses inline.
+type coturnInitContainer struct {
+	Image coturnInitImage `json:"image"`
+}
+
+type coturnInitImage struct {
+	Tag string `json:"tag"`
+}
+
+// CoturnInitImageTag pins mikefarah/yq, the coturn chart's init container.
+const CoturnInitImageTag = "4.44.3"
 
 type coturnAuth struct {
 	ExistingSecret string           `json:"existingSecret"`
@@ -283,17 +332,23 @@ const TURNSecretKey = "static-auth-secret"
 
 func coturn(v *values.Values) coturnValues {
 	t := v.TURN
-	return coturnValues{
+	out := coturnValues{
 		Coturn: coturnSettings{
 			Realm: t.Realm,
 			Auth:  coturnAuth{ExistingSecret: t.SecretName, SecretKeys: coturnSecretKeys{StaticAuthSecret: TURNSecretKey}},
 			Ports: coturnPorts{Listening: t.Port, Min: t.MinPort, Max: t.MaxPort},
 		},
 		Image:   coturnImage{PullPolicy: v.Global.Image.PullPolicy},
-		Service: kasmService{Type: corev1.ServiceTypeClusterIP},
+		Service: coturnService{Type: corev1.ServiceTypeClusterIP},
 		Resources: corev1.ResourceRequirements{
 			Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500m"), corev1.ResourceMemory: resource.MustParse("256Mi")},
 			Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("64Mi")},
 		},
 	}
+	if v.Charts.Coturn.Mode == values.ChartInline {
+		none := ""
+		out.Service.ExternalTrafficPolicy = &none
+		out.Coturn.InitContainer = &coturnInitContainer{Image: coturnInitImage{Tag: CoturnInitImageTag}}
+	}
+	return out
 }

@@ -58,13 +58,20 @@ func GPU(v *values.Values) []any {
 // gpuOperator is what the gpu-operator chart is given: the time-slicing
 // ConfigMap and its default key, and the K3s containerd settings.
 func gpuOperator(v *values.Values) gpuOperatorValues {
-	return gpuOperatorValues{
+	out := gpuOperatorValues{
 		Driver:  enabled{Enabled: *v.GPU.Operator.Driver},
 		Toolkit: toolkitValues{Enabled: true, Env: k3sToolkitEnv},
 		DevicePlugin: devicePluginValues{Config: devicePluginConfigValues{
 			Create: false, Name: v.GPU.TimeSlicing.ConfigMapName, Default: DefaultConfigKey,
 		}},
 	}
+	if v.Charts.GPUOperator.Mode == values.ChartInline {
+		// Inline, the chart's CRDs are rendered from its crds/ and applied
+		// with everything else; its pre-upgrade hook Job that applies them
+		// would be refused (internal/charts/hooks.go).
+		out.Operator = &gpuOperatorOperator{UpgradeCRD: false}
+	}
+	return out
 }
 
 // deviceConfig is one device-plugin config file: time-slicing of
@@ -84,9 +91,14 @@ func deviceConfig(replicas int, failGreaterThanOne bool) string {
 
 // gpu-operator chart values that vdirender sets.
 type gpuOperatorValues struct {
-	Driver       enabled            `json:"driver"`
-	Toolkit      toolkitValues      `json:"toolkit"`
-	DevicePlugin devicePluginValues `json:"devicePlugin"`
+	Operator     *gpuOperatorOperator `json:"operator,omitempty"`
+	Driver       enabled              `json:"driver"`
+	Toolkit      toolkitValues        `json:"toolkit"`
+	DevicePlugin devicePluginValues   `json:"devicePlugin"`
+}
+
+type gpuOperatorOperator struct {
+	UpgradeCRD bool `json:"upgradeCRD"`
 }
 
 type enabled struct {

@@ -116,6 +116,39 @@ func testInlineCharts(ctx context.Context, t *testing.T, cl *kubeclient.Client) 
 		n++
 	}
 	t.Logf("%d objects dry-run, chart objects included", n)
+
+	// The examples with the real upstream charts inline (skipped without
+	// their archives): the charts' CRDs and namespaces applied, every
+	// other object server-side dry-run.
+	for _, example := range []string{"k3s-single-node", "gpu-pool"} {
+		t.Run("real "+example, func(t *testing.T) {
+			pkg := charttest.RealInlinePackage(t, "../..", example, charttest.RealCharts(t))
+			objs := rendered(t, pkg)
+			var crds, rest []*unstructured.Unstructured
+			for _, o := range objs {
+				switch o.GetKind() {
+				case "CustomResourceDefinition", "Namespace":
+					if err := cl.Apply(ctx, kubeclient.FieldManager, o, false); err != nil {
+						t.Fatalf("%s rejected: %v", kubeclient.Describe(o), err)
+					}
+					if o.GetKind() == "CustomResourceDefinition" {
+						crds = append(crds, o)
+					}
+				default:
+					rest = append(rest, o)
+				}
+			}
+			waitEstablished(ctx, t, cl, crds)
+			for _, o := range rest {
+				if err := cl.Apply(ctx, kubeclient.FieldManager, o, true); err != nil {
+					t.Errorf("%s rejected: %v", kubeclient.Describe(o), err)
+				}
+			}
+			if !t.Failed() {
+				t.Logf("all %d objects accepted (%d applied, %d server-side dry-run)", len(objs), len(objs)-len(rest), len(rest))
+			}
+		})
+	}
 }
 
 // rendered builds an example and decodes its objects.

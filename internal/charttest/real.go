@@ -1,0 +1,127 @@
+package charttest
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/vdirender/vdirender/fn"
+	"github.com/vdirender/vdirender/internal/charts"
+)
+
+// RealChartsEnv names the folder holding the real upstream chart archives
+// at the versions vdirender pins (see /work/shared/tools/real-charts.md);
+// default ~/.cache/vdirender/real-charts. Their code is never committed.
+const RealChartsEnv = "VDIRENDER_REAL_CHARTS"
+
+// HelmEnv names the helm CLI built from the pinned module (hack/helm.sh);
+// default ~/.cache/vdirender/helm-v4.2.4/helm.
+const HelmEnv = "VDIRENDER_HELM"
+
+// RealArchives are the real archives of the charts vdirender pins, by their
+// key under charts:. Kasm is missing: the pinned chart (kasm 1.1181.1 from
+// helm.kasmweb.com) is not available offline, so it stays a HelmChart.
+var RealArchives = map[string]string{
+	"postgresql":  "postgresql-15.3.1.tgz",
+	"redis":       "redis-21.2.13.tgz",
+	"coturn":      "coturn-9.4.0.tgz",
+	"gpuOperator": "gpu-operator-v25.10.1.tgz",
+}
+
+func cacheDir(tb testing.TB) string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		tb.Skipf("no home directory: %v", err)
+	}
+	return filepath.Join(home, ".cache", "vdirender")
+}
+
+// RealCharts returns the folder of real chart archives, or skips the test
+// when it (or one of RealArchives) is missing.
+func RealCharts(tb testing.TB) string {
+	tb.Helper()
+	dir := os.Getenv(RealChartsEnv)
+	if dir == "" {
+		dir = filepath.Join(cacheDir(tb), "real-charts")
+	}
+	for _, f := range sortedArchives() {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			tb.Skipf("real chart archives not found (%v): set %s to the folder of real-charts.sh", err, RealChartsEnv)
+		}
+	}
+	return dir
+}
+
+// Helm returns the helm CLI, or skips the test when there is none.
+func Helm(tb testing.TB) string {
+	tb.Helper()
+	helm := os.Getenv(HelmEnv)
+	if helm == "" {
+		helm = filepath.Join(cacheDir(tb), "helm-v4.2.4", "helm")
+	}
+	if _, err := os.Stat(helm); err != nil {
+		tb.Skipf("helm not found (%v): set %s or run hack/helm.sh", err, HelmEnv)
+	}
+	return helm
+}
+
+func sortedArchives() []string {
+	var out []string
+	for _, f := range RealArchives {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// RealInlinePackage copies the VDIPlatform of example (a directory under
+// root/examples) into a temporary package, switches every sub-chart with a
+// real archive to inline mode, vendors the archives from realDir and writes
+// the lock the way `vdirender lock` does.
+func RealInlinePackage(tb testing.TB, root, example, realDir string) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	src, err := os.ReadFile(filepath.Join(root, "examples", example, "platform.yaml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	platform, err := yaml.Parse(string(src))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "charts"), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	for key, file := range RealArchives {
+		data, err := os.ReadFile(filepath.Join(realDir, file))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "charts", file), data, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+		for field, value := range map[string]string{"mode": "inline", "archive": "charts/" + file} {
+			if err := platform.PipeE(yaml.LookupCreate(yaml.ScalarNode, "spec", "charts", key, field), yaml.FieldSetter{StringValue: value}); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "platform.yaml"), []byte(platform.MustString()), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	v, err := fn.PackageValues(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	lock, err := charts.LockForPackage(dir, v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := lock.Write(dir); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
