@@ -21,10 +21,10 @@ const RealChartsEnv = "VDIRENDER_REAL_CHARTS"
 // default ~/.cache/vdirender/helm-v4.2.4/helm.
 const HelmEnv = "VDIRENDER_HELM"
 
-// RealArchives are the real archives of the charts vdirender pins, by their
+// RealArchiveByKey are the real archives of the charts vdirender pins, by their
 // key under charts:. Kasm is missing: the pinned chart (kasm 1.1181.1 from
 // helm.kasmweb.com) is not available offline, so it stays a HelmChart.
-var RealArchives = map[string]string{
+var RealArchiveByKey = map[string]string{
 	"postgresql":  "postgresql-15.3.1.tgz",
 	"redis":       "redis-21.2.13.tgz",
 	"coturn":      "coturn-9.4.0.tgz",
@@ -40,7 +40,7 @@ func cacheDir(tb testing.TB) string {
 }
 
 // RealCharts returns the folder of real chart archives, or skips the test
-// when it (or one of RealArchives) is missing.
+// when it (or one of RealArchiveByKey) is missing.
 func RealCharts(tb testing.TB) string {
 	tb.Helper()
 	dir := os.Getenv(RealChartsEnv)
@@ -70,7 +70,7 @@ func Helm(tb testing.TB) string {
 
 func sortedArchives() []string {
 	var out []string
-	for _, f := range RealArchives {
+	for _, f := range RealArchiveByKey {
 		out = append(out, f)
 	}
 	sort.Strings(out)
@@ -95,7 +95,7 @@ func RealInlinePackage(tb testing.TB, root, example, realDir string) string {
 	if err := os.MkdirAll(filepath.Join(dir, "charts"), 0o755); err != nil {
 		tb.Fatal(err)
 	}
-	for key, file := range RealArchives {
+	for key, file := range RealArchiveByKey {
 		data, err := os.ReadFile(filepath.Join(realDir, file))
 		if err != nil {
 			tb.Fatal(err)
