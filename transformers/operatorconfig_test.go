@@ -130,7 +130,7 @@ global: {hostname: kasm.example.com}
 vdi:
   templates: [{name: desk, image: "ghcr.io/example/desktop:1.0.0"}]
 charts:
-  kasm: {version: 1.2.3}
+  kasm: {version: 1.1181.2}
 `))
 	if err != nil {
 		t.Fatal(err)

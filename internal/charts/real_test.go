@@ -44,7 +44,7 @@ spec:
 // realCharts skips the test when the real-charts folder is absent.
 func realCharts(t *testing.T) (string, []charttest.RealArchive) {
 	t.Helper()
-	dir := charttest.RealChartsDir()
+	dir := charttest.RealRepoDir()
 	if dir == "" {
 		t.Skip("no real-charts folder (VDIRENDER_REAL_CHARTS, default ~/.cache/vdirender/real-charts)")
 	}

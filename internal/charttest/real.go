@@ -43,10 +43,7 @@ func cacheDir(tb testing.TB) string {
 // when it (or one of RealArchiveByKey) is missing.
 func RealCharts(tb testing.TB) string {
 	tb.Helper()
-	dir := os.Getenv(RealChartsEnv)
-	if dir == "" {
-		dir = filepath.Join(cacheDir(tb), "real-charts")
-	}
+	dir := realChartsPath(tb)
 	for _, f := range sortedArchives() {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			tb.Skipf("real chart archives not found (%v): set %s to the folder of real-charts.sh", err, RealChartsEnv)
@@ -55,7 +52,9 @@ func RealCharts(tb testing.TB) string {
 	return dir
 }
 
-// Helm returns the helm CLI, or skips the test when there is none.
+// Helm returns the helm CLI (VDIRENDER_HELM, default the one hack/helm.sh
+// builds), or skips the test when there is none; under
+// VDIRENDER_E2E=required a missing helm fails it.
 func Helm(tb testing.TB) string {
 	tb.Helper()
 	helm := os.Getenv(HelmEnv)
@@ -63,9 +62,20 @@ func Helm(tb testing.TB) string {
 		helm = filepath.Join(cacheDir(tb), "helm-v4.2.4", "helm")
 	}
 	if _, err := os.Stat(helm); err != nil {
+		if os.Getenv("VDIRENDER_E2E") == "required" {
+			tb.Fatalf("helm not found (%v): run make test", err)
+		}
 		tb.Skipf("helm not found (%v): set %s or run hack/helm.sh", err, HelmEnv)
 	}
 	return helm
+}
+
+// realChartsPath is the folder the real archives are read from.
+func realChartsPath(tb testing.TB) string {
+	if dir := os.Getenv(RealChartsEnv); dir != "" {
+		return dir
+	}
+	return filepath.Join(cacheDir(tb), "real-charts")
 }
 
 func sortedArchives() []string {

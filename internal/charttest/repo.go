@@ -151,10 +151,10 @@ func FixtureRepo(tb testing.TB, chartsDir string) *Repo {
 	return r
 }
 
-// RealChartsDir is the folder of real upstream chart archives
+// RealRepoDir is the folder of real upstream chart archives
 // (VDIRENDER_REAL_CHARTS, default ~/.cache/vdirender/real-charts), or ""
 // when it holds no index.yaml. Real archives are never committed.
-func RealChartsDir() string {
+func RealRepoDir() string {
 	dir := os.Getenv("VDIRENDER_REAL_CHARTS")
 	if dir == "" {
 		home, err := os.UserHomeDir()

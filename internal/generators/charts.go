@@ -32,7 +32,7 @@ type SubChart struct {
 // SubCharts lists the enabled sub-charts in a fixed order.
 func SubCharts(v *values.Values) []SubChart {
 	ns := v.Global.Namespace
-	out := []SubChart{{"kasm", kasmRelease, ns, v.Charts.Kasm, kasm(v)}}
+	out := []SubChart{{"kasm", kasmRelease, ns, v.Charts.Kasm, kasmValues(v)}}
 	if *v.Postgres.Enabled {
 		out = append(out, SubChart{"postgresql", postgresRelease, ns, v.Charts.PostgreSQL, postgres(v)})
 	}
@@ -72,112 +72,18 @@ func Charts(v *values.Values) []any {
 	return out
 }
 
-// Kasm chart (kasmtech "kasm", 1.18 line) values.
-type kasmValues struct {
-	PublicAddr      string            `json:"publicAddr"`
-	ImagePullPolicy corev1.PullPolicy `json:"imagePullPolicy"`
-	ProxyService    kasmService       `json:"proxyService"`
-	Ingress         kasmIngress       `json:"ingress"`
-	Certificate     *kasmCert         `json:"certificate,omitempty"`
-	Database        kasmDatabase      `json:"database"`
-	Components      kasmComponents    `json:"components"`
-}
-
-type kasmService struct {
-	Type corev1.ServiceType `json:"type"`
-}
-
-type kasmIngress struct {
-	Enabled          bool   `json:"enabled"`
-	IngressClassName string `json:"ingressClassName,omitempty"`
-	BackendProtocol  string `json:"backendProtocol"`
-}
-
-type kasmCert struct {
-	SecretName string `json:"secretName"`
-}
-
-type kasmDatabase struct {
-	Standalone         bool                         `json:"standalone"`
-	Hostname           string                       `json:"hostname,omitempty"`
-	PostgresMasterUser *kasmMasterUser              `json:"postgresMasterUser,omitempty"`
-	Storage            *kasmStorage                 `json:"storage,omitempty"`
-	Resources          *corev1.ResourceRequirements `json:"resources,omitempty"`
-}
-
-type kasmMasterUser struct {
-	Username string       `json:"username"`
-	Secret   secretKeyRef `json:"secret"`
-}
-
-type secretKeyRef struct {
-	Name string `json:"name"`
-	Key  string `json:"key"`
-}
-
-type kasmStorage struct {
-	StorageClassName string `json:"storageClassName"`
-	// PVCSize is whole GiB, as the chart reads it.
-	PVCSize int64 `json:"pvcSize"`
-}
-
-type kasmComponents struct {
-	API     resourcesOnly `json:"api"`
-	Manager resourcesOnly `json:"manager"`
-}
-
-type resourcesOnly struct {
-	Resources corev1.ResourceRequirements `json:"resources"`
-}
-
-func kasm(v *values.Values) kasmValues {
-	ingressOn := *v.Global.Ingress.Enabled
-	k := kasmValues{
-		PublicAddr:      v.Global.Hostname,
-		ImagePullPolicy: v.Global.Image.PullPolicy,
-		// Traefik (or the chart's Ingress) fronts the proxy, so it stays internal.
-		ProxyService: kasmService{Type: corev1.ServiceTypeClusterIP},
-		Ingress:      kasmIngress{Enabled: ingressOn, BackendProtocol: "http"},
-		Components: kasmComponents{
-			API:     resourcesOnly{Resources: v.KasmAPI.Resources},
-			Manager: resourcesOnly{Resources: v.KasmManager.Resources},
-		},
-	}
-	if ingressOn {
-		k.Ingress.IngressClassName = "traefik"
-	}
-	if v.Ingress.TLS.SecretName != "" {
-		k.Certificate = &kasmCert{SecretName: v.Ingress.TLS.SecretName}
-	}
-	pg := v.Postgres.Primary
-	if *v.Postgres.Enabled {
-		// The PostgreSQL sub-chart serves Kasm; its admin secret seeds the database.
-		k.Database = kasmDatabase{
-			Standalone: true,
-			Hostname:   postgresRelease + "." + v.Global.Namespace + ".svc.cluster.local",
-			PostgresMasterUser: &kasmMasterUser{Username: "postgres",
-				Secret: secretKeyRef{Name: postgresRelease, Key: "postgres-password"}},
-		}
-	} else {
-		res := pg.Resources
-		k.Database = kasmDatabase{
-			Storage:   &kasmStorage{StorageClassName: pg.Persistence.StorageClass, PVCSize: wholeGiB(*pg.Persistence.Size)},
-			Resources: &res,
-		}
-	}
-	return k
-}
-
 // wholeGiB rounds a quantity up to whole GiB.
 func wholeGiB(q resource.Quantity) int64 {
 	const gib = 1 << 30
 	return (q.Value() + gib - 1) / gib
 }
 
-// Bitnami chart values shared by postgresql and redis.
+// Bitnami chart values. Each workload's persistence.storageClass wins over
+// global.defaultStorageClass, so no global class is sent. PostgreSQL 15.3.1
+// (bitnami common 2.19.2) checks no image repository; Redis 21.2.13
+// (common 2.31.0) refuses the legacy one unless told.
 type bitnamiGlobal struct {
-	DefaultStorageClass string          `json:"defaultStorageClass"`
-	Security            bitnamiSecurity `json:"security"`
+	Security bitnamiSecurity `json:"security"`
 }
 
 type bitnamiSecurity struct {
@@ -196,13 +102,12 @@ type bitnamiPersistence struct {
 }
 
 type bitnamiWorkload struct {
-	Persistence bitnamiPersistence          `json:"persistence"`
-	Resources   corev1.ResourceRequirements `json:"resources"`
+	Persistence bitnamiPersistence           `json:"persistence"`
+	Resources   *corev1.ResourceRequirements `json:"resources,omitempty"`
 }
 
 type postgresValues struct {
 	FullnameOverride string          `json:"fullnameOverride"`
-	Global           bitnamiGlobal   `json:"global"`
 	Image            bitnamiImage    `json:"image"`
 	Primary          bitnamiWorkload `json:"primary"`
 	Auth             *bitnamiAuth    `json:"auth,omitempty"`
@@ -225,19 +130,17 @@ const (
 	RedisPasswordKey = "redis-password"
 )
 
-func bitnami(v *values.Values, image string) (bitnamiGlobal, bitnamiImage) {
-	return bitnamiGlobal{DefaultStorageClass: v.Global.StorageClass, Security: bitnamiSecurity{AllowInsecureImages: true}},
-		bitnamiImage{Registry: bitnamiRegistry, Repository: "bitnamilegacy/" + image, PullPolicy: v.Global.Image.PullPolicy}
+func bitnamiImageOf(v *values.Values, image string) bitnamiImage {
+	return bitnamiImage{Registry: bitnamiRegistry, Repository: "bitnamilegacy/" + image, PullPolicy: v.Global.Image.PullPolicy}
 }
 
 func postgres(v *values.Values) postgresValues {
-	g, img := bitnami(v, "postgresql")
 	p := v.Postgres.Primary
 	out := postgresValues{
-		FullnameOverride: postgresRelease, Global: g, Image: img,
+		FullnameOverride: postgresRelease, Image: bitnamiImageOf(v, "postgresql"),
 		Primary: bitnamiWorkload{
 			Persistence: bitnamiPersistence{StorageClass: p.Persistence.StorageClass, Size: *p.Persistence.Size},
-			Resources:   p.Resources,
+			Resources:   nonEmpty(p.Resources),
 		},
 	}
 	if v.Charts.PostgreSQL.Mode == values.ChartInline {
@@ -256,13 +159,15 @@ type redisValues struct {
 }
 
 func redis(v *values.Values) redisValues {
-	g, img := bitnami(v, "redis")
 	r := v.Redis
 	out := redisValues{
-		FullnameOverride: redisRelease, Architecture: "standalone", Global: g, Image: img,
+		FullnameOverride: redisRelease, Architecture: "standalone",
+		// The legacy repository is not one the chart knows.
+		Global: bitnamiGlobal{Security: bitnamiSecurity{AllowInsecureImages: true}},
+		Image:  bitnamiImageOf(v, "redis"),
 		Master: bitnamiWorkload{
 			Persistence: bitnamiPersistence{StorageClass: r.Persistence.StorageClass, Size: *r.Persistence.Size},
-			Resources:   r.Resources,
+			Resources:   nonEmpty(r.Resources),
 		},
 	}
 	if v.Charts.Redis.Mode == values.ChartInline {
@@ -271,7 +176,7 @@ func redis(v *values.Values) redisValues {
 	return out
 }
 
-// coturn chart (small-hack coturn-chart) values.
+// coturn chart (small-hack coturn-chart 9.4.0) values.
 type coturnValues struct {
 	Coturn    coturnSettings              `json:"coturn"`
 	Image     coturnImage                 `json:"image"`
@@ -279,40 +184,32 @@ type coturnValues struct {
 	Resources corev1.ResourceRequirements `json:"resources"`
 }
 
-type coturnSettings struct {
-	Realm         string               `json:"realm"`
-	Auth          coturnAuth           `json:"auth"`
-	Ports         coturnPorts          `json:"ports"`
-	InitContainer *coturnInitContainer `json:"initContainer,omitempty"`
-}
-
-// coturnService: the chart sets externalTrafficPolicy (Cluster by default)
-// whatever the type, and the API server refuses it on a ClusterIP Service;
-// inline, "" leaves it out.
 type coturnService struct {
-	Type                  corev1.ServiceType `json:"type"`
-	ExternalTrafficPolicy *string            `json:"externalTrafficPolicy,omitempty"`
+	Type corev1.ServiceType `json:"type"`
+	// ExternalTrafficPolicy is sent empty: the chart writes the field
+	// whenever it is set (its default is Cluster), and the API server
+	// refuses it on a ClusterIP Service.
+	ExternalTrafficPolicy string `json:"externalTrafficPolicy"`
 }
 
-// coturnInitContainer: the chart's config init container runs yq tagged
-// latest by default, which the pinning rule refuses inline.
-type coturnInitContainer struct {
-	Image coturnInitImage `json:"image"`
+type coturnSettings struct {
+	Realm         string              `json:"realm"`
+	Auth          coturnAuth          `json:"auth"`
+	Ports         coturnPorts         `json:"ports"`
+	InitContainer coturnInitContainer `json:"initContainer"`
 }
-
-type coturnInitImage struct {
-	Tag string `json:"tag"`
-}
-
-// CoturnInitImageTag pins mikefarah/yq, the coturn chart's init container.
-const CoturnInitImageTag = "4.44.3"
 
 type coturnAuth struct {
 	ExistingSecret string           `json:"existingSecret"`
 	SecretKeys     coturnSecretKeys `json:"secretKeys"`
 }
 
+// coturnSecretKeys name the keys the chart reads from the auth Secret: its
+// init container takes all three (secretKeyRef, not optional) and writes
+// user=<username>:<password> and static-auth-secret into turnserver.conf.
 type coturnSecretKeys struct {
+	Username         string `json:"username"`
+	Password         string `json:"password"`
 	StaticAuthSecret string `json:"staticAuthSecret"`
 }
 
@@ -326,17 +223,37 @@ type coturnImage struct {
 	PullPolicy corev1.PullPolicy `json:"pullPolicy"`
 }
 
-// TURNSecretKey is the key of the shared secret in turn.secretName; Selkies
-// reads the same secret as SELKIES_TURN_SHARED_SECRET.
-const TURNSecretKey = "static-auth-secret"
+type coturnInitContainer struct {
+	Image imageRef `json:"image"`
+}
+
+type imageRef struct {
+	Repository string `json:"repository"`
+	Tag        string `json:"tag"`
+}
+
+// Keys of the coturn auth Secret (turn.secretName), which its user creates.
+// The shared secret is what Selkies calls SELKIES_TURN_SHARED_SECRET.
+const (
+	TURNSecretKey   = "static-auth-secret"
+	TURNUsernameKey = "username"
+	TURNPasswordKey = "password"
+)
+
+// The chart's init container runs yq to fill turnserver.conf from the Secret;
+// it defaults to mikefarah/yq:latest, pinned here.
+var coturnInitImage = imageRef{Repository: "mikefarah/yq", Tag: "4.44.3"}
 
 func coturn(v *values.Values) coturnValues {
 	t := v.TURN
-	out := coturnValues{
+	return coturnValues{
 		Coturn: coturnSettings{
 			Realm: t.Realm,
-			Auth:  coturnAuth{ExistingSecret: t.SecretName, SecretKeys: coturnSecretKeys{StaticAuthSecret: TURNSecretKey}},
-			Ports: coturnPorts{Listening: t.Port, Min: t.MinPort, Max: t.MaxPort},
+			Auth: coturnAuth{ExistingSecret: t.SecretName, SecretKeys: coturnSecretKeys{
+				Username: TURNUsernameKey, Password: TURNPasswordKey, StaticAuthSecret: TURNSecretKey,
+			}},
+			Ports:         coturnPorts{Listening: t.Port, Min: t.MinPort, Max: t.MaxPort},
+			InitContainer: coturnInitContainer{Image: coturnInitImage},
 		},
 		Image:   coturnImage{PullPolicy: v.Global.Image.PullPolicy},
 		Service: coturnService{Type: corev1.ServiceTypeClusterIP},
@@ -345,10 +262,4 @@ func coturn(v *values.Values) coturnValues {
 			Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("64Mi")},
 		},
 	}
-	if v.Charts.Coturn.Mode == values.ChartInline {
-		none := ""
-		out.Service.ExternalTrafficPolicy = &none
-		out.Coturn.InitContainer = &coturnInitContainer{Image: coturnInitImage{Tag: CoturnInitImageTag}}
-	}
-	return out
 }

@@ -71,7 +71,7 @@ func TestKasmValuesReachChartKeys(t *testing.T) {
 	}{
 		{"hostname", "hostname: kasm.example.com", "hostname: desk.example.net", "HelmChart/kasm", "publicAddr: desk.example.net"},
 		{"hostname routes", "hostname: kasm.example.com", "hostname: desk.example.net", "IngressRoute/kasm", "Host(`desk.example.net`)"},
-		{"storage class", "  storageClass: local-path\n  image", "  storageClass: fast-local\n  image", "HelmChart/redis", "defaultStorageClass: fast-local"},
+		{"storage class", "  storageClass: local-path\n  image", "  storageClass: fast-local\n  image", "HelmChart/redis", "storageClass: fast-local"},
 		{"pull policy", "pullPolicy: IfNotPresent", "pullPolicy: Always", "HelmChart/kasm", "imagePullPolicy: Always"},
 		{"ingress enabled", "ingress: {enabled: false}", "ingress: {enabled: true}", "HelmChart/kasm", "ingressClassName: traefik"},
 		{"postgres storage class", "persistence: {storageClass: local-path}", "persistence: {storageClass: other}", "HelmChart/postgresql", "storageClass: other"},

@@ -55,20 +55,42 @@ func GPU(v *values.Values) []any {
 	return []any{cm}
 }
 
+// DevicePluginVersion pins NVIDIA's k8s-device-plugin image, which runs the
+// device plugin and GPU feature discovery with their config-manager
+// sidecars. gpu-operator v25.10.1 ships v0.18.1, whose config-manager can
+// block on a node without the nvidia.com/device-plugin.config label: the
+// very path the "default" key relies on. v0.18.2 fixes it.
+const DevicePluginVersion = "v0.18.2"
+
 // gpuOperator is what the gpu-operator chart is given: the time-slicing
-// ConfigMap and its default key, and the K3s containerd settings.
+// ConfigMap and its default key, the device plugin version, the K3s
+// containerd settings, and CPU and memory for every operand it runs and
+// for node-feature-discovery, whose chart leaves out the CPU limits.
 func gpuOperator(v *values.Values) gpuOperatorValues {
+	ds := v.ContainerResources("DaemonSet")
+	operand := &ds
+	cpuLimit := func(kind string) nfdResources {
+		return nfdResources{Limits: corev1.ResourceList{corev1.ResourceCPU: v.ContainerResources(kind).Limits[corev1.ResourceCPU]}}
+	}
 	out := gpuOperatorValues{
-		Driver:  enabled{Enabled: *v.GPU.Operator.Driver},
-		Toolkit: toolkitValues{Enabled: true, Env: k3sToolkitEnv},
-		DevicePlugin: devicePluginValues{Config: devicePluginConfigValues{
-			Create: false, Name: v.GPU.TimeSlicing.ConfigMapName, Default: DefaultConfigKey,
-		}},
+		Driver:    enabled{Enabled: *v.GPU.Operator.Driver},
+		Validator: resourcesOnly{Resources: operand},
+		Toolkit:   toolkitValues{Enabled: true, Env: k3sToolkitEnv, Resources: operand},
+		DevicePlugin: devicePluginValues{
+			Version:   DevicePluginVersion,
+			Resources: operand,
+			Config:    devicePluginConfigValues{Name: v.GPU.TimeSlicing.ConfigMapName, Default: DefaultConfigKey},
+		},
+		GFD:          versionedOperand{Version: DevicePluginVersion, Resources: operand},
+		DCGMExporter: resourcesOnly{Resources: operand},
+		MIGManager:   resourcesOnly{Resources: operand},
+		NFD: nfdValues{
+			Master: nfdComponent{Resources: cpuLimit("Deployment")},
+			Worker: nfdComponent{Resources: cpuLimit("DaemonSet")},
+			GC:     nfdComponent{Resources: cpuLimit("Deployment")},
+		},
 	}
 	if v.Charts.GPUOperator.Mode == values.ChartInline {
-		// Inline, the chart's CRDs are rendered from its crds/ and applied
-		// with everything else; its pre-upgrade hook Job that applies them
-		// would be refused (internal/charts/hooks.go).
 		out.Operator = &gpuOperatorOperator{UpgradeCRD: false}
 	}
 	return out
@@ -89,14 +111,24 @@ func deviceConfig(replicas int, failGreaterThanOne bool) string {
 	return mustYAML(c)
 }
 
-// gpu-operator chart values that vdirender sets.
+// gpu-operator chart values that vdirender sets. The operands' resources
+// reach the ClusterPolicy, from which the operator sets them on each operand
+// DaemonSet's containers.
 type gpuOperatorValues struct {
 	Operator     *gpuOperatorOperator `json:"operator,omitempty"`
 	Driver       enabled              `json:"driver"`
+	Validator    resourcesOnly        `json:"validator"`
 	Toolkit      toolkitValues        `json:"toolkit"`
 	DevicePlugin devicePluginValues   `json:"devicePlugin"`
+	GFD          versionedOperand     `json:"gfd"`
+	DCGMExporter resourcesOnly        `json:"dcgmExporter"`
+	MIGManager   resourcesOnly        `json:"migManager"`
+	NFD          nfdValues            `json:"node-feature-discovery"`
 }
 
+// gpuOperatorOperator: inline, the chart's CRDs are rendered from its crds/
+// and applied with everything else; its pre-upgrade hook Job that applies
+// them would be refused (internal/charts/hooks.go).
 type gpuOperatorOperator struct {
 	UpgradeCRD bool `json:"upgradeCRD"`
 }
@@ -111,18 +143,44 @@ type envVar struct {
 }
 
 type toolkitValues struct {
-	Enabled bool     `json:"enabled"`
-	Env     []envVar `json:"env"`
+	Enabled   bool                         `json:"enabled"`
+	Env       []envVar                     `json:"env"`
+	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
 }
 
 type devicePluginValues struct {
-	Config devicePluginConfigValues `json:"config"`
+	Version   string                       `json:"version"`
+	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+	Config    devicePluginConfigValues     `json:"config"`
 }
 
+// devicePluginConfigValues point the device plugin at the time-slicing
+// ConfigMap that vdirender renders (the chart's create is left false).
 type devicePluginConfigValues struct {
-	Create  bool   `json:"create"`
 	Name    string `json:"name"`
 	Default string `json:"default"`
+}
+
+type versionedOperand struct {
+	Version   string                       `json:"version"`
+	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+}
+
+// node-feature-discovery sub-chart values: only the CPU limit each
+// component lacks; Helm merges it into the chart's own requests and
+// memory limit.
+type nfdValues struct {
+	Master nfdComponent `json:"master"`
+	Worker nfdComponent `json:"worker"`
+	GC     nfdComponent `json:"gc"`
+}
+
+type nfdComponent struct {
+	Resources nfdResources `json:"resources"`
+}
+
+type nfdResources struct {
+	Limits corev1.ResourceList `json:"limits"`
 }
 
 // helmChart renders a K3s HelmChart in kube-system that installs chart c at

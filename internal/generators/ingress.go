@@ -3,19 +3,12 @@ package generators
 import (
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/vdirender/vdirender/internal/apis/k3s"
 	"github.com/vdirender/vdirender/internal/apis/traefik"
 	"github.com/vdirender/vdirender/internal/values"
-)
-
-// Kasm's services behind the proxy. The kasm chart names them kasm-api and
-// kasm-proxy, either fixed or as <release>-api with the release named kasm.
-const (
-	kasmProxyService = "kasm-proxy"
-	kasmAPIService   = "kasm-api"
-	kasmHTTPPort     = 8080
 )
 
 // Ingress renders the Traefik v3 routes: Kasm (web, API and its websocket
@@ -27,17 +20,13 @@ func Ingress(v *values.Values) []any {
 	var out []any
 	tls := routeTLS(v.Ingress.TLS)
 	if !*v.Global.Ingress.Enabled {
-		host := v.Global.Hostname
 		out = append(out, &traefik.IngressRoute{
 			TypeMeta:   typeMeta(traefik.APIVersion, "IngressRoute"),
 			ObjectMeta: meta("kasm", v.Global.Namespace, "ingress"),
 			Spec: traefik.IngressRouteSpec{
 				EntryPoints: v.Ingress.EntryPoints,
-				Routes: []traefik.Route{
-					{Match: fmt.Sprintf("Host(`%s`) && PathPrefix(`/api/`)", host), Kind: "Rule", Services: []traefik.Service{httpService(kasmAPIService, kasmHTTPPort)}},
-					{Match: fmt.Sprintf("Host(`%s`)", host), Kind: "Rule", Services: []traefik.Service{httpService(kasmProxyService, kasmHTTPPort)}},
-				},
-				TLS: tls,
+				Routes:      kasmRoutes(v),
+				TLS:         tls,
 			},
 		})
 	}
@@ -82,8 +71,9 @@ func routeTLS(t values.TLS) *traefik.TLS {
 
 // Values of the K3s-packaged Traefik chart that vdirender overrides.
 type traefikValues struct {
-	Ports               map[string]traefikPort `json:"ports"`
-	AdditionalArguments []string               `json:"additionalArguments,omitempty"`
+	Ports               map[string]traefikPort      `json:"ports"`
+	AdditionalArguments []string                    `json:"additionalArguments,omitempty"`
+	Resources           corev1.ResourceRequirements `json:"resources"`
 }
 
 type traefikPort struct {
@@ -109,7 +99,7 @@ type respondingTimeouts struct {
 }
 
 func traefikConfig(v *values.Values) *k3s.HelmChartConfig {
-	vals := traefikValues{Ports: map[string]traefikPort{}}
+	vals := traefikValues{Ports: map[string]traefikPort{}, Resources: v.Ingress.Resources}
 	t := v.Ingress.WebsocketTimeout
 	for _, ep := range v.Ingress.EntryPoints {
 		vals.Ports[ep] = traefikPort{Transport: &traefikTransport{RespondingTimeouts: respondingTimeouts{ReadTimeout: t, WriteTimeout: t, IdleTimeout: t}}}

@@ -17,6 +17,22 @@ var defaultCharts = Charts{
 	GPUOperator: Chart{Repo: "https://helm.ngc.nvidia.com/nvidia", Name: "gpu-operator", Version: "v25.10.1"},
 }
 
+// The Kasm charts vdirender has a translation for, by chart name. KasmChart
+// is the chart Kasm publishes (the 1.18 line, the default);
+// KasmSingleZoneChart is the 1.16 technical preview that Kasm never
+// published in a chart repository, so it has no default repo: it is served
+// from wherever its user packaged it.
+const (
+	KasmChart           = "kasm"
+	KasmSingleZoneChart = "kasm-single-zone"
+)
+
+var defaultKasmSingleZone = Chart{Name: KasmSingleZoneChart, Version: "1.16.0"}
+
+// KasmSingleZoneDBSize is the size of the database volume that
+// kasm-single-zone 1.16 hard-codes in its StatefulSet.
+const KasmSingleZoneDBSize = "8Gi"
+
 // DefaultKubeVersion is the Kubernetes line of current K3s releases.
 const DefaultKubeVersion = "v1.35.4"
 
@@ -62,6 +78,15 @@ func sessionResources() corev1.ResourceRequirements {
 		Requests: corev1.ResourceList{
 			corev1.ResourceCPU: quantity("250m"), corev1.ResourceMemory: quantity("1Gi"), platform.GPUResource: quantity("1"),
 		},
+	}
+}
+
+// traefikResources size K3s's Traefik: little at rest, a whole core for
+// the websocket streams of several desktops.
+func traefikResources() corev1.ResourceRequirements {
+	return corev1.ResourceRequirements{
+		Limits:   corev1.ResourceList{corev1.ResourceCPU: quantity("1"), corev1.ResourceMemory: quantity("512Mi")},
+		Requests: corev1.ResourceList{corev1.ResourceCPU: quantity("100m"), corev1.ResourceMemory: quantity("128Mi")},
 	}
 }
 
@@ -111,10 +136,14 @@ func (v *Values) Default() {
 	}
 	setBool(&g.Ingress.Enabled, false)
 
-	setBool(&v.Postgres.Enabled, true)
+	// kasm-single-zone runs its own database and Redis and can use no other,
+	// so the sub-charts are off unless the values turn them on (an error).
+	setString(&v.Charts.Kasm.Name, defaultCharts.Kasm.Name)
+	singleZone := v.Charts.Kasm.Name == KasmSingleZoneChart
+	setBool(&v.Postgres.Enabled, !singleZone)
 	setString(&v.Postgres.Primary.Persistence.StorageClass, g.StorageClass)
 	setQuantity(&v.Postgres.Primary.Persistence.Size, "8Gi")
-	setBool(&v.Redis.Enabled, true)
+	setBool(&v.Redis.Enabled, !singleZone)
 	setString(&v.Redis.Persistence.StorageClass, g.StorageClass)
 	setQuantity(&v.Redis.Persistence.Size, "1Gi")
 
@@ -180,6 +209,7 @@ func (v *Values) Default() {
 		in.SessionHost = "sessions." + g.Hostname
 	}
 	setString(&in.WebsocketTimeout, DefaultWebsocketTimeout)
+	fillResources(&in.Resources, traefikResources())
 
 	t := &v.TURN
 	setBool(&t.Enabled, true)
@@ -208,7 +238,11 @@ func (v *Values) Default() {
 	if len(v.Charts.APIVersions) == 0 {
 		v.Charts.APIVersions = append([]string(nil), defaultAPIVersions...)
 	}
-	setChart(&v.Charts.Kasm, defaultCharts.Kasm)
+	if singleZone {
+		setChart(&v.Charts.Kasm, defaultKasmSingleZone)
+	} else {
+		setChart(&v.Charts.Kasm, defaultCharts.Kasm)
+	}
 	setChart(&v.Charts.PostgreSQL, defaultCharts.PostgreSQL)
 	setChart(&v.Charts.Redis, defaultCharts.Redis)
 	setChart(&v.Charts.Coturn, defaultCharts.Coturn)

@@ -238,6 +238,9 @@ type Ingress struct {
 	SessionHost string `json:"sessionHost,omitempty"`
 	// WebsocketTimeout replaces Traefik v3's 60 s readTimeout on the entrypoints.
 	WebsocketTimeout string `json:"websocketTimeout,omitempty"`
+	// Resources of K3s's Traefik, which carries every desktop stream; set
+	// through the HelmChartConfig.
+	Resources corev1.ResourceRequirements `json:"resources,omitempty"`
 }
 
 // TLS is either a Secret or a certificate resolver.

@@ -29,6 +29,7 @@ func (v *Values) validate(d Document) Errors {
 		}
 	}
 	errs = append(errs, v.checkQuantities(d)...)
+	errs = append(errs, v.checkKasmChart(d)...)
 	if v.Ingress.TLS.SecretName != "" && v.Ingress.TLS.CertResolver != "" {
 		add([]string{"ingress", "tls"}, "set secretName or certResolver, not both")
 	}
@@ -74,6 +75,49 @@ func (v *Values) validate(d Document) Errors {
 		}
 	}
 	sortErrors(errs)
+	return errs
+}
+
+// kasmLines are the chart versions each Kasm translation was written for:
+// a version of another line may rename any key.
+var kasmLines = map[string]string{KasmChart: "1.118", KasmSingleZoneChart: "1.16."}
+
+// checkKasmChart refuses what the pinned Kasm chart cannot be given: a chart
+// or version line without a translation, and for kasm-single-zone, which
+// has no setting for an external database or Redis, no repository and a
+// fixed database volume, the values that would go nowhere.
+func (v *Values) checkKasmChart(d Document) Errors {
+	var errs Errors
+	add := func(tokens []string, format string, args ...any) {
+		errs = append(errs, d.errorAt(tokens, format, args...))
+	}
+	c := v.Charts.Kasm
+	line, ok := kasmLines[c.Name]
+	if !ok {
+		add([]string{"charts", "kasm", "name"}, "no translation for Kasm chart %q: use %q (Kasm 1.18) or %q (1.16)", c.Name, KasmChart, KasmSingleZoneChart)
+		return errs
+	}
+	if !strings.HasPrefix(c.Version, line) {
+		add([]string{"charts", "kasm", "version"}, "%s %s: vdirender translates values for %s %s* only", c.Name, c.Version, c.Name, line)
+	}
+	if c.Name != KasmSingleZoneChart {
+		return errs
+	}
+	if c.Mode == ChartHelmChart && c.Repo == "" {
+		add([]string{"charts", "kasm", "repo"}, "kasm-single-zone is published in no chart repository: set repo to the one that serves your package of it")
+	}
+	if *v.Postgres.Enabled {
+		add([]string{"postgres", "enabled"}, "kasm-single-zone has no setting for an external database and runs its own: set postgres.enabled: false")
+	}
+	if *v.Redis.Enabled {
+		add([]string{"redis", "enabled"}, "kasm-single-zone runs its own Redis (kasm-redis, sized by redis.resources): set redis.enabled: false")
+	}
+	if size := v.Postgres.Primary.Persistence.Size; size != nil && size.Cmp(resource.MustParse(KasmSingleZoneDBSize)) != 0 {
+		add([]string{"postgres", "primary", "persistence", "size"}, "kasm-single-zone fixes its database volume at %s; %s cannot be given to it", KasmSingleZoneDBSize, size.String())
+	}
+	if *v.Global.Ingress.Enabled && v.Ingress.TLS.CertResolver != "" {
+		add([]string{"global", "ingress", "enabled"}, "kasm-single-zone's own Ingress takes no annotations, so it cannot use certificate resolver %q: set global.ingress.enabled: false to route through the IngressRoute", v.Ingress.TLS.CertResolver)
+	}
 	return errs
 }
 
@@ -148,6 +192,7 @@ func (v *Values) checkQuantities(d Document) Errors {
 	check([]string{"redis", "resources"}, &v.Redis.Resources)
 	check([]string{"kasmManager", "resources"}, &v.KasmManager.Resources)
 	check([]string{"kasmApi", "resources"}, &v.KasmAPI.Resources)
+	check([]string{"ingress", "resources"}, &v.Ingress.Resources)
 	check([]string{"vdi", "operator", "resources"}, &v.VDI.Operator.Resources)
 	check([]string{"vdi", "sessionDefaults", "resources"}, &v.VDI.SessionDefaults.Resources)
 	for i := range v.VDI.Templates {

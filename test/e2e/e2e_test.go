@@ -56,6 +56,7 @@ func TestControlPlane(t *testing.T) {
 	t.Run("examples", func(t *testing.T) { testExamples(ctx, t, cl) })
 	t.Run("pod security", func(t *testing.T) { testPodSecurity(ctx, t, cl) })
 	t.Run("inline charts", func(t *testing.T) { testInlineCharts(ctx, t, cl) })
+	t.Run("real charts", func(t *testing.T) { testRealCharts(ctx, t, cl) })
 	t.Run("cel", func(t *testing.T) { testCEL(ctx, t, cl) })
 	t.Run("scheduling", func(t *testing.T) { testScheduling(ctx, t, cl) })
 	t.Run("verify", func(t *testing.T) { testVerify(ctx, t, c, cl) })
