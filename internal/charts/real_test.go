@@ -18,11 +18,27 @@ import (
 	"github.com/vdirender/vdirender/internal/values"
 )
 
-// realPlatform pins every sub-chart inline from repo at the versions of the
+// realPlatforms pin the sub-charts inline from repo at the versions of the
 // real-charts folder: the defaults for postgresql, redis, coturn and
-// gpu-operator; for Kasm the folder holds kasm-single-zone 1.16.0, not the
-// default kasm 1.1181.1. Traefik is not a sub-chart (K3s ships it).
-func realPlatform(repo string) string {
+// gpu-operator. For Kasm the folder holds kasm-single-zone 1.16.0, not the
+// default kasm 1.1181.1, and kasm-single-zone brings its own database and
+// Redis: so one platform pulls Kasm, coturn and gpu-operator, the other
+// the Bitnami charts, coturn and gpu-operator (Kasm left to helm-controller).
+// Traefik is not a sub-chart (K3s ships it). The values are the number of
+// charts each pulls.
+func realPlatforms(repo string) map[string]int {
+	return map[string]int{realPlatform(repo, "kasm: {mode: inline, repo: %[1]q, name: kasm-single-zone, version: 1.16.0}", false): 3,
+		realPlatform(repo, "", true): 4}
+}
+
+func realPlatform(repo, kasm string, bitnami bool) string {
+	extra := ""
+	if kasm != "" {
+		extra += "    " + fmt.Sprintf(kasm, repo) + "\n"
+	}
+	if bitnami {
+		extra += fmt.Sprintf("    postgresql: {mode: inline, repo: %[1]q}\n    redis: {mode: inline, repo: %[1]q}\n", repo)
+	}
 	return fmt.Sprintf(`apiVersion: config.vdirender.dev/v1alpha1
 kind: VDIPlatform
 metadata:
@@ -33,12 +49,9 @@ spec:
   global:
     hostname: kasm.example.com
   charts:
-    kasm: {mode: inline, repo: %[1]q, name: kasm-single-zone, version: 1.16.0}
-    postgresql: {mode: inline, repo: %[1]q}
-    redis: {mode: inline, repo: %[1]q}
-    coturn: {mode: inline, repo: %[1]q}
+%[2]s    coturn: {mode: inline, repo: %[1]q}
     gpuOperator: {mode: inline, repo: %[1]q}
-`, repo)
+`, repo, extra)
 }
 
 // realCharts skips the test when the real-charts folder is absent.
@@ -77,41 +90,43 @@ func TestPullRealCharts(t *testing.T) {
 		{"index", repo.URL, charts.PullOptions{}},
 		{"oci", "oci://" + reg.Host() + "/charts", charts.PullOptions{Fetcher: charts.Fetcher{PlainHTTP: true}}},
 	} {
-		t.Run(src.name, func(t *testing.T) {
-			pkg := t.TempDir()
-			must(t, os.WriteFile(filepath.Join(pkg, "platform.yaml"), []byte(realPlatform(src.repo)), 0o644))
-			report, err := pull(t, pkg, src.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(report.Charts) != 5 {
-				t.Fatalf("pulled %d charts, want the 5 sub-charts", len(report.Charts))
-			}
-			lock, err := charts.ReadLock(pkg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range report.Charts {
-				want, ok := sums[filepath.Base(c.Archive)]
-				if !ok || c.Digest != want || c.State != charts.Pulled {
-					t.Errorf("%s: %s %s, want %s", c.Key, c.State, c.Digest, want)
+		for platform, want := range realPlatforms(src.repo) {
+			t.Run(src.name, func(t *testing.T) {
+				pkg := t.TempDir()
+				must(t, os.WriteFile(filepath.Join(pkg, "platform.yaml"), []byte(platform), 0o644))
+				report, err := pull(t, pkg, src.opts)
+				if err != nil {
+					t.Fatal(err)
 				}
-				if e, _ := lock.Entry(c.Key); e.Digest != want {
-					t.Errorf("%s: lock pins %s", c.Key, e.Digest)
+				if len(report.Charts) != want {
+					t.Fatalf("pulled %d charts, want %d", len(report.Charts), want)
 				}
-			}
-			before := tree(t, pkg)
-			report, err = pull(t, pkg, src.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(report.Written) != 0 {
-				t.Errorf("second pull wrote %v", report.Written)
-			}
-			if diff := cmp.Diff(before, tree(t, pkg)); diff != "" {
-				t.Errorf("second pull changed the package:\n%s", diff)
-			}
-		})
+				lock, err := charts.ReadLock(pkg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range report.Charts {
+					want, ok := sums[filepath.Base(c.Archive)]
+					if !ok || c.Digest != want || c.State != charts.Pulled {
+						t.Errorf("%s: %s %s, want %s", c.Key, c.State, c.Digest, want)
+					}
+					if e, _ := lock.Entry(c.Key); e.Digest != want {
+						t.Errorf("%s: lock pins %s", c.Key, e.Digest)
+					}
+				}
+				before := tree(t, pkg)
+				report, err = pull(t, pkg, src.opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(report.Written) != 0 {
+					t.Errorf("second pull wrote %v", report.Written)
+				}
+				if diff := cmp.Diff(before, tree(t, pkg)); diff != "" {
+					t.Errorf("second pull changed the package:\n%s", diff)
+				}
+			})
+		}
 	}
 }
 
