@@ -42,6 +42,11 @@ func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode,
 	if err != nil {
 		return nil, framework.Results{{Severity: framework.Error, Message: err.Error(), Tags: map[string]string{"check": "charts"}}}, nil
 	}
+	// The VDIPlatform is local config, annotated or not: whatever applies
+	// the function's output must not apply it.
+	if err := manifest.MarkPlatformLocal(items); err != nil {
+		return nil, nil, err
+	}
 	out := make([]*yaml.RNode, 0, len(items)+len(platform)+len(subCharts))
 	for _, it := range items {
 		if !IsGenerated(it) {
