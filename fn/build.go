@@ -59,6 +59,10 @@ func ValidatePath(path string) (int, framework.Results, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	// A List is applied as its items: each is checked.
+	if items, err = manifest.ExpandLists(items); err != nil {
+		return 0, nil, &Failed{Results: framework.Results{{Severity: framework.Error, Message: err.Error(), Tags: map[string]string{"check": "lists"}}}}
+	}
 	env := &transformers.Env{Values: values.Defaults(), UnknownPools: true}
 	if cfg, perr := source.Platform(path, items); perr == nil {
 		v, err := source.PlatformValues(cfg)

@@ -26,7 +26,7 @@ type Options struct {
 //
 //  1. generators: the platform's objects from the typed values;
 //  2. charts: the inline sub-charts, rendered from their locked archives;
-//  3. both beside the user's items, replacing what an earlier run generated,
+//  3. both beside the user's items (Lists expanded into their items), replacing what an earlier run generated,
 //     and no object given twice;
 //  4. transformers: the platform rules over everything, each in its mode;
 //  5. manifest: a stable order.
@@ -41,6 +41,11 @@ func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode,
 	subCharts, notes, err := charts.Inline(v, opts.PackageDir)
 	if err != nil {
 		return nil, framework.Results{{Severity: framework.Error, Message: err.Error(), Tags: map[string]string{"check": "charts"}}}, nil
+	}
+	// A List is applied as its items: the rules see each of them.
+	items, err = manifest.ExpandLists(items)
+	if err != nil {
+		return nil, framework.Results{{Severity: framework.Error, Message: err.Error(), Tags: map[string]string{"check": "lists"}}}, nil
 	}
 	// The VDIPlatform is local config, annotated or not: whatever applies
 	// the function's output must not apply it.
