@@ -86,3 +86,22 @@ func TestLocalConfigBuildAndValidateAgree(t *testing.T) {
 		})
 	}
 }
+
+// TestFunctionMarksPlatformLocal: in the KRM function's output the
+// VDIPlatform is local config even when the input forgot to say so, so kpt,
+// kustomize and Argo CD never apply it.
+func TestFunctionMarksPlatformLocal(t *testing.T) {
+	rl := "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n" + fnConfig +
+		"items:\n- apiVersion: config.vdirender.dev/v1alpha1\n  kind: VDIPlatform\n  metadata: {name: p}\n  spec:\n    global: {hostname: kasm.example.com}\n"
+	out, err := run(t, []byte(rl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(out), "kind: VDIPlatform")
+	if i < 0 {
+		t.Fatalf("no VDIPlatform in the output:\n%s", out)
+	}
+	if rest := string(out[i:]); !strings.Contains(strings.ReplaceAll(rest[:min(len(rest), 300)], "'", `"`), `config.kubernetes.io/local-config: "true"`) {
+		t.Errorf("VDIPlatform not marked local config:\n%s", rest[:min(len(rest), 300)])
+	}
+}
