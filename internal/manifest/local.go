@@ -17,7 +17,29 @@ func IsLocalConfig(n *yaml.RNode) bool {
 	if IsPlatform(n) {
 		return true
 	}
-	return n.GetAnnotations()[filters.LocalConfigAnnotation] == "true"
+	return annotation(n, filters.LocalConfigAnnotation) == "true"
+}
+
+// annotation reads one annotation of n, "" when absent or when metadata is
+// not the mapping it should be (GetAnnotations would panic on some shapes).
+func annotation(n *yaml.RNode, key string) string {
+	v := mapValue(mapValue(n.YNode(), "metadata"), "annotations")
+	if s := mapValue(v, key); s != nil && s.Kind == yaml.ScalarNode {
+		return s.Value
+	}
+	return ""
+}
+
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // IsPlatform tells the VDIPlatform.
@@ -30,7 +52,7 @@ func IsPlatform(n *yaml.RNode) bool {
 // never applies it either.
 func MarkPlatformLocal(items []*yaml.RNode) error {
 	for _, it := range items {
-		if IsPlatform(it) && it.GetAnnotations()[filters.LocalConfigAnnotation] != "true" {
+		if IsPlatform(it) && annotation(it, filters.LocalConfigAnnotation) != "true" {
 			if err := it.PipeE(yaml.SetAnnotation(filters.LocalConfigAnnotation, "true")); err != nil {
 				return err
 			}
