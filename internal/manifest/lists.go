@@ -24,7 +24,10 @@ func ExpandLists(items []*yaml.RNode) ([]*yaml.RNode, error) {
 			out = append(out, n)
 			return nil
 		}
-		where := n.GetKind() + " " + n.GetName()
+		where := n.GetKind()
+		if name := mapValue(mapValue(n.YNode(), "metadata"), "name"); name != nil && name.Kind == yaml.ScalarNode {
+			where += " " + name.Value
+		}
 		if file != "" {
 			where += " in " + file
 		}
@@ -35,6 +38,9 @@ func ExpandLists(items []*yaml.RNode) ([]*yaml.RNode, error) {
 			it := yaml.NewRNode(e)
 			if e.Kind != yaml.MappingNode || it.GetKind() == "" || it.GetApiVersion() == "" {
 				return fmt.Errorf("%s: items[%d] is not an object with apiVersion and kind", where, i)
+			}
+			if err := wellFormedMeta(e); err != nil {
+				return fmt.Errorf("%s: items[%d]: %w", where, i, err)
 			}
 			if file != "" {
 				if p, _, _ := kioutil.GetFileAnnotations(it); p == "" {
@@ -56,4 +62,27 @@ func ExpandLists(items []*yaml.RNode) ([]*yaml.RNode, error) {
 		}
 	}
 	return out, nil
+}
+
+// wellFormedMeta checks what readers check of a top-level object: its
+// metadata, labels and annotations are mappings, name and namespace scalars.
+func wellFormedMeta(obj *yaml.Node) error {
+	md := mapValue(obj, "metadata")
+	if md == nil {
+		return nil
+	}
+	if md.Kind != yaml.MappingNode {
+		return fmt.Errorf("metadata is not a mapping")
+	}
+	for _, f := range []string{"labels", "annotations"} {
+		if v := mapValue(md, f); v != nil && v.Kind != yaml.MappingNode {
+			return fmt.Errorf("metadata.%s is not a mapping", f)
+		}
+	}
+	for _, f := range []string{"name", "namespace"} {
+		if v := mapValue(md, f); v != nil && v.Kind != yaml.ScalarNode {
+			return fmt.Errorf("metadata.%s is not a string", f)
+		}
+	}
+	return nil
 }

@@ -24,8 +24,11 @@ func TestExpandLists(t *testing.T) {
 		{"empty", "apiVersion: v1\nkind: List\nitems: []\n", nil, ""},
 		{"items not a sequence stays an object", "apiVersion: example.com/v1\nkind: Shelf\nmetadata: {name: s}\nitems: {a: 1}\n", []string{"Shelf/s"}, ""},
 		{"plain object", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", []string{"ConfigMap/c"}, ""},
-		{"item without kind", "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, metadata: {name: a}}\n", nil, "List  in l.yaml: items[0] is not an object with apiVersion and kind"},
+		{"item without kind", "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, metadata: {name: a}}\n", nil, "List in l.yaml: items[0] is not an object with apiVersion and kind"},
 		{"scalar item", "apiVersion: v1\nkind: List\nitems: [x]\n", nil, "items[0] is not an object"},
+		{"item with metadata a list", "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, metadata: [x]}\n", nil, "items[0]: metadata is not a mapping"},
+		{"item with annotations a list", "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {annotations: [x]}}\n", nil, "items[0]: metadata.annotations is not a mapping"},
+		{"item with a list for a name", "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {name: [x]}}\n", nil, "List in l.yaml: items[0]: metadata.name is not a string"},
 		{"too deep", strings.Repeat("apiVersion: v1\nkind: List\nitems:\n- ", 1) + nestedList(12), nil, "Lists nest deeper than 10 levels"},
 	}
 	for _, tt := range tests {
