@@ -55,3 +55,33 @@ func TestDangerousValues(t *testing.T) {
 		})
 	}
 }
+
+// TestListsAreBounded: every list of the values has a maximum, so that a
+// small file cannot describe work without end.
+func TestListsAreBounded(t *testing.T) {
+	many := func(n int, item func(i int) string) string {
+		var b strings.Builder
+		for i := range n {
+			b.WriteString(item(i))
+		}
+		return b.String()
+	}
+	tests := []struct {
+		name, src, want string
+	}{
+		{"node pools", "global: {hostname: h}\ngpu:\n  nodePools:\n" + many(65, func(i int) string { return "  - {name: p" + strconv.Itoa(i) + ", nodes: 1, gpusPerNode: 1}\n" }), "gpu.nodePools: has 65 items, more than the 64 allowed"},
+		{"entrypoints", "global: {hostname: h}\ningress:\n  entryPoints: [" + strings.TrimSuffix(many(17, func(i int) string { return "e" + strconv.Itoa(i) + "," }), ",") + "]\n", "ingress.entryPoints: has 17 items, more than the 16 allowed"},
+		{"sessions", "global: {hostname: h}\nvdi:\n  sessions:\n" + many(1001, func(i int) string { return "  - {name: s" + strconv.Itoa(i) + ", template: t, user: u}\n" }), "vdi.sessions: has 1001 items, more than the 1000 allowed"},
+		{"env", "global: {hostname: h}\nvdi:\n  templates:\n  - name: t\n    image: i:1\n    env:\n" + many(129, func(i int) string { return "    - {name: V" + strconv.Itoa(i) + ", value: x}\n" }), "vdi.templates[0].env: has 129 items, more than the 128 allowed"},
+		{"api versions", "global: {hostname: h}\ncharts:\n  apiVersions:\n" + many(513, func(i int) string { return "  - a/v" + strconv.Itoa(i) + "\n" }), "charts.apiVersions: has 513 items, more than the 512 allowed"},
+		{"resource names", "global: {hostname: h}\nredis:\n  resources:\n    limits: {" + strings.TrimSuffix(many(33, func(i int) string { return "example.com/r" + strconv.Itoa(i) + ": 1," }), ",") + "}\n", "redis.resources.limits: has 33 entries, more than the 32 allowed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := load(t, tt.src)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

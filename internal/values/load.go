@@ -152,6 +152,10 @@ func (d Document) schemaErrors(ve *jsonschema.ValidationError) Errors {
 				fe.Line = d.keyLine(e.InstanceLocation)
 				errs = append(errs, fe)
 			}
+		case *kind.MaxItems:
+			errs = append(errs, d.errorAt(e.InstanceLocation, "has %d items, more than the %d allowed", k.Got, k.Want))
+		case *kind.MaxProperties:
+			errs = append(errs, d.errorAt(e.InstanceLocation, "has %d entries, more than the %d allowed", k.Got, k.Want))
 		default:
 			errs = append(errs, d.errorAt(e.InstanceLocation, "%s", e.ErrorKind.LocalizedString(printer)))
 		}
