@@ -82,12 +82,15 @@ type kindKey struct{ group, kind string }
 var workloads = map[kindKey]workload{
 	{"", "Pod"}:                   {spec: []string{"spec"}},
 	{"", "ReplicationController"}: {spec: []string{"spec", "template", "spec"}, pods: replicas},
-	{"apps", "Deployment"}:        {spec: []string{"spec", "template", "spec"}, pods: replicas},
-	{"apps", "ReplicaSet"}:        {spec: []string{"spec", "template", "spec"}, pods: replicas},
-	{"apps", "StatefulSet"}:       {spec: []string{"spec", "template", "spec"}, pods: replicas},
-	{"apps", "DaemonSet"}:         {spec: []string{"spec", "template", "spec"}, perNode: true},
-	{"batch", "Job"}:              {spec: []string{"spec", "template", "spec"}, pods: jobPods("spec")},
-	{"batch", "CronJob"}:          {spec: []string{"spec", "jobTemplate", "spec", "template", "spec"}, pods: cronJobPods},
+	// A PodTemplate makes no pods itself, but whatever uses it makes them
+	// as it says: checked, never counted.
+	{"", "PodTemplate"}:     {spec: []string{"template", "spec"}, pods: func(*yaml.RNode) (int64, *FieldError) { return 0, nil }},
+	{"apps", "Deployment"}:  {spec: []string{"spec", "template", "spec"}, pods: replicas},
+	{"apps", "ReplicaSet"}:  {spec: []string{"spec", "template", "spec"}, pods: replicas},
+	{"apps", "StatefulSet"}: {spec: []string{"spec", "template", "spec"}, pods: replicas},
+	{"apps", "DaemonSet"}:   {spec: []string{"spec", "template", "spec"}, perNode: true},
+	{"batch", "Job"}:        {spec: []string{"spec", "template", "spec"}, pods: jobPods("spec")},
+	{"batch", "CronJob"}:    {spec: []string{"spec", "jobTemplate", "spec", "template", "spec"}, pods: cronJobPods},
 }
 
 // genericTemplates are where workload kinds the table does not know keep
