@@ -36,11 +36,12 @@ func chartValueFindings(obj *yaml.RNode, keys map[string]bool, want, message str
 		// Not ours to judge here: helm-controller reports unparsable values.
 		return out, nil
 	}
-	if line := aliasLine(doc.YNode()); line > 0 {
+	if line, what := hidden(doc.YNode()); line > 0 {
 		// An alias (or a merge key) can carry a value the walk below would
-		// not see where Helm reads it: refused, never guessed.
+		// not see where Helm reads it, and a tag beyond the core ones is
+		// decoded differently by Helm: refused, never guessed.
 		return append(out, Finding{Path: "spec.valuesContent",
-			Message: fmt.Sprintf("valuesContent uses a YAML alias (line %d of the values), so it cannot be checked that %s: write the values out without aliases", line, message)}), nil
+			Message: fmt.Sprintf("valuesContent uses %s (line %d of the values), so it cannot be checked that %s: write the values out plainly", what, line, message)}), nil
 	}
 	var walk func(n *yaml.Node, path string)
 	walk = func(n *yaml.Node, path string) {
@@ -74,17 +75,24 @@ func chartValueFindings(obj *yaml.RNode, keys map[string]bool, want, message str
 	return out, nil
 }
 
-// aliasLine is the line of the first alias in n, or 0.
-func aliasLine(n *yaml.Node) int {
+// coreTags are the explicit tags every YAML reader decodes alike.
+var coreTags = map[string]bool{"!": true, "!!str": true, "!!int": true, "!!bool": true, "!!float": true, "!!null": true, "!!map": true, "!!seq": true, "!!merge": true}
+
+// hidden finds the first alias or non-core explicit tag in n: its line
+// and what it is, or 0.
+func hidden(n *yaml.Node) (int, string) {
 	if n.Kind == yaml.AliasNode {
-		return max(n.Line, 1)
+		return max(n.Line, 1), "a YAML alias"
+	}
+	if n.Style&yaml.TaggedStyle != 0 && !coreTags[n.Tag] {
+		return max(n.Line, 1), "the YAML tag " + n.Tag
 	}
 	for _, c := range n.Content {
-		if l := aliasLine(c); l > 0 {
-			return l
+		if l, what := hidden(c); l > 0 {
+			return l, what
 		}
 	}
-	return 0
+	return 0, ""
 }
 
 // setFindings checks spec.set of a HelmChart: helm-controller passes each

@@ -58,6 +58,13 @@ func TestEscapes(t *testing.T) {
 			"apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata: {name: h}\nspec:\n  valuesContent: |\n    base: &b {pullPolicy: IfNotPresent}\n    image:\n      <<: *b\n",
 			[]string{"error: spec.valuesContent: valuesContent uses a YAML alias (line 3 of the values), so it cannot be checked that sub-chart images"}, nil},
 
+		{"binary tag hides a storage class", []string{"storage"},
+			"apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata: {name: h}\nspec:\n  valuesContent: |\n    persistence:\n      storageClass: !!binary bmZz\n",
+			[]string{"error: spec.valuesContent: valuesContent uses the YAML tag !!binary (line 2 of the values)"}, nil},
+		{"core tags in valuesContent are fine", []string{"storage"},
+			"apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata: {name: h}\nspec:\n  valuesContent: |\n    persistence:\n      storageClass: !!str local-path\n",
+			nil, nil},
+
 		// Pods the rules did not know.
 		{"ReplicationController", []string{"pullPolicy"},
 			"apiVersion: v1\nkind: ReplicationController\nmetadata: {name: r}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: i:1}]\n",
