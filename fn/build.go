@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
-	"sigs.k8s.io/kustomize/kyaml/kio/filters"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/vdirender/vdirender/internal/manifest"
@@ -60,6 +59,10 @@ func ValidatePath(path string) (int, framework.Results, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	// A List is applied as its items: each is checked.
+	if items, err = manifest.ExpandLists(items); err != nil {
+		return 0, nil, &Failed{Results: framework.Results{{Severity: framework.Error, Message: err.Error(), Tags: map[string]string{"check": "lists"}}}}
+	}
 	env := &transformers.Env{Values: values.Defaults(), UnknownPools: true}
 	if cfg, perr := source.Platform(path, items); perr == nil {
 		v, err := source.PlatformValues(cfg)
@@ -69,10 +72,13 @@ func ValidatePath(path string) (int, framework.Results, error) {
 		env = &transformers.Env{Values: v}
 	}
 	// Local config (the VDIPlatform, Kptfiles) never reaches a cluster.
-	items, err = (&filters.IsLocalConfig{}).Filter(items)
-	if err != nil {
-		return 0, nil, err
+	kept := items[:0]
+	for _, it := range items {
+		if !manifest.IsLocalConfig(it) {
+			kept = append(kept, it)
+		}
 	}
+	items = kept
 	results, err := Validate(items, env)
 	return len(items), results, err
 }

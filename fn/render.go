@@ -26,7 +26,7 @@ type Options struct {
 //
 //  1. generators: the platform's objects from the typed values;
 //  2. charts: the inline sub-charts, rendered from their locked archives;
-//  3. both beside the user's items, replacing what an earlier run generated,
+//  3. both beside the user's items (Lists expanded into their items), replacing what an earlier run generated,
 //     and no object given twice;
 //  4. transformers: the platform rules over everything, each in its mode;
 //  5. manifest: a stable order.
@@ -41,6 +41,16 @@ func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode,
 	subCharts, notes, err := charts.Inline(v, opts.PackageDir)
 	if err != nil {
 		return nil, framework.Results{{Severity: framework.Error, Message: err.Error(), Tags: map[string]string{"check": "charts"}}}, nil
+	}
+	// A List is applied as its items: the rules see each of them.
+	items, err = manifest.ExpandLists(items)
+	if err != nil {
+		return nil, framework.Results{{Severity: framework.Error, Message: err.Error(), Tags: map[string]string{"check": "lists"}}}, nil
+	}
+	// The VDIPlatform is local config, annotated or not: whatever applies
+	// the function's output must not apply it.
+	if err := manifest.MarkPlatformLocal(items); err != nil {
+		return nil, nil, err
 	}
 	out := make([]*yaml.RNode, 0, len(items)+len(platform)+len(subCharts))
 	for _, it := range items {
@@ -65,17 +75,21 @@ func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode,
 
 // duplicates reports objects given twice: one would silently replace the
 // other when applied. An object that clashes with one vdirender renders is
-// reported the same way.
+// reported the same way. A namespaced object without a namespace is taken
+// to land in default (where kubectl puts it with the default context).
 func duplicates(items []*yaml.RNode) framework.Results {
 	type id struct{ group, kind, ns, name string }
 	seen := map[id]*yaml.RNode{}
+	scopes := manifest.ScopesOf(items)
 	var out framework.Results
 	for _, it := range items {
 		group, _, found := strings.Cut(it.GetApiVersion(), "/")
 		if !found {
 			group = ""
 		}
-		k := id{group, it.GetKind(), it.GetNamespace(), it.GetName()}
+		// Where the object lands: a namespaced object without a namespace
+		// goes to default, a cluster-scoped one has none whatever it says.
+		k := id{group, it.GetKind(), scopes.EffectiveNamespace(it), it.GetName()}
 		first, dup := seen[k]
 		if !dup {
 			seen[k] = it
@@ -85,7 +99,7 @@ func duplicates(items []*yaml.RNode) framework.Results {
 		p2, _, _ := kioutil.GetFileAnnotations(it)
 		out = append(out, &framework.Result{Severity: framework.Error,
 			ResourceRef: &yaml.ResourceIdentifier{TypeMeta: yaml.TypeMeta{APIVersion: it.GetApiVersion(), Kind: it.GetKind()}, NameMeta: yaml.NameMeta{Name: it.GetName(), Namespace: it.GetNamespace()}},
-			Message:     fmt.Sprintf("%s %s/%s is given twice (%s and %s); applying both would keep only one", it.GetKind(), it.GetNamespace(), it.GetName(), orGenerated(p1), orGenerated(p2))})
+			Message:     fmt.Sprintf("%s %s/%s is given twice (%s and %s); applying both would keep only one", it.GetKind(), k.ns, it.GetName(), orGenerated(p1), orGenerated(p2))})
 	}
 	return out
 }

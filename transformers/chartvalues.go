@@ -1,7 +1,9 @@
 package transformers
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
@@ -24,16 +26,23 @@ func chartValueFindings(obj *yaml.RNode, keys map[string]bool, want, message str
 	if spec == nil {
 		return nil, nil
 	}
+	out := setFindings(spec.Value, keys, want, message)
 	content := stringField(spec.Value, "valuesContent")
 	if content == "" {
-		return nil, nil
+		return out, nil
 	}
 	doc, err := yaml.Parse(content)
 	if err != nil {
 		// Not ours to judge here: helm-controller reports unparsable values.
-		return nil, nil
+		return out, nil
 	}
-	var out []Finding
+	if line, what := hidden(doc.YNode()); line > 0 {
+		// An alias (or a merge key) can carry a value the walk below would
+		// not see where Helm reads it, and a tag beyond the core ones is
+		// decoded differently by Helm: refused, never guessed.
+		return append(out, Finding{Path: "spec.valuesContent",
+			Message: fmt.Sprintf("valuesContent uses %s (line %d of the values), so it cannot be checked that %s: write the values out plainly", what, line, message)}), nil
+	}
 	var walk func(n *yaml.Node, path string)
 	walk = func(n *yaml.Node, path string) {
 		switch n.Kind {
@@ -64,4 +73,69 @@ func chartValueFindings(obj *yaml.RNode, keys map[string]bool, want, message str
 	}
 	walk(doc.YNode(), "spec.valuesContent")
 	return out, nil
+}
+
+// coreTags are the explicit tags every YAML reader decodes alike.
+var coreTags = map[string]bool{"!": true, "!!str": true, "!!int": true, "!!bool": true, "!!float": true, "!!null": true, "!!map": true, "!!seq": true, "!!merge": true}
+
+// hidden finds the first alias or non-core explicit tag in n: its line
+// and what it is, or 0.
+func hidden(n *yaml.Node) (int, string) {
+	if n.Kind == yaml.AliasNode {
+		return max(n.Line, 1), "a YAML alias"
+	}
+	if n.Style&yaml.TaggedStyle != 0 && !coreTags[n.Tag] {
+		return max(n.Line, 1), "the YAML tag " + n.Tag
+	}
+	for _, c := range n.Content {
+		if l, what := hidden(c); l > 0 {
+			return l, what
+		}
+	}
+	return 0, ""
+}
+
+// setFindings checks spec.set of a HelmChart: helm-controller passes each
+// entry as --set, over valuesContent, so a key ending in one of keys
+// (persistence.storageClass, global.imagePullPolicy, ...) is the same
+// setting. The fix sets the entry to want.
+func setFindings(spec *yaml.RNode, keys map[string]bool, want, message string) []Finding {
+	set := spec.Field("set")
+	if set == nil || set.Value.YNode().Kind != yaml.MappingNode {
+		return nil
+	}
+	var out []Finding
+	content := set.Value.YNode().Content
+	for i := 0; i+1 < len(content); i += 2 {
+		k, v := content[i], content[i+1]
+		if !keys[lastSetSegment(k.Value)] || v.Kind != yaml.ScalarNode || v.Value == want {
+			continue
+		}
+		node := v
+		out = append(out, Finding{Path: "spec.set." + k.Value, Current: v.Value, Proposed: want, Message: message,
+			Fix: func() error {
+				node.Value, node.Tag, node.Style = want, yaml.NodeTagString, 0
+				return nil
+			}})
+	}
+	return out
+}
+
+// lastSetSegment is the last key of a --set path: a.b\.c[0].d gives d; an
+// escaped dot belongs to the key.
+func lastSetSegment(path string) string {
+	last := 0
+	for i := 0; i < len(path); i++ {
+		switch path[i] {
+		case '\\':
+			i++
+		case '.':
+			last = i + 1
+		}
+	}
+	seg := strings.ReplaceAll(path[last:], "\\.", ".")
+	if j := strings.IndexByte(seg, '['); j >= 0 {
+		seg = seg[:j]
+	}
+	return seg
 }

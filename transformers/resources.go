@@ -6,6 +6,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/vdirender/vdirender/internal/platform"
 )
 
 // Resources gives every container CPU and memory requests and limits, so
@@ -21,11 +23,15 @@ var cpuMemory = []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory}
 
 // Check implements Rule.
 func (Resources) Check(obj *yaml.RNode, env *Env) ([]Finding, error) {
-	def := env.Values.ContainerResources(obj.GetKind())
+	def := env.Values.ContainerResources(kindOf(obj))
 	if isTemplate(obj) {
 		def = env.Values.VDI.SessionDefaults.Resources
 	}
 	var out []Finding
+	// Pods the rules cannot see into are refused, never passed unchecked.
+	if why := platform.Unchecked(obj); why != "" {
+		out = append(out, Finding{Path: "spec", Message: why})
+	}
 	for _, c := range containersOf(obj) {
 		if c.ephemeral {
 			continue

@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/vdirender/vdirender/internal/manifest"
 	"github.com/vdirender/vdirender/internal/values"
 )
 
@@ -83,9 +84,11 @@ func Packages() []PackageRule {
 func Run(items []*yaml.RNode, env *Env, validate bool) (framework.Results, error) {
 	var results framework.Results
 	// Only objects: readers refuse anything else before the rules run.
+	// Local config never reaches a cluster: build drops it and no rule
+	// checks it, whether rendering or validating.
 	objects := make([]*yaml.RNode, 0, len(items))
 	for _, it := range items {
-		if it.YNode().Kind == yaml.MappingNode {
+		if it.YNode().Kind == yaml.MappingNode && !manifest.IsLocalConfig(it) {
 			objects = append(objects, it)
 		}
 	}

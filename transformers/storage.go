@@ -3,6 +3,7 @@ package transformers
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
@@ -27,27 +28,12 @@ var localPathModes = []string{"ReadWriteOnce", "ReadWriteOncePod"}
 func (Storage) Check(obj *yaml.RNode, _ *Env) ([]Finding, error) {
 	switch {
 	case obj.GetKind() == "PersistentVolumeClaim" && obj.GetApiVersion() == "v1":
-		if spec := obj.Field("spec"); spec != nil {
-			return claimFindings(spec.Value, "spec"), nil
-		}
-	case obj.GetKind() == "StatefulSet":
-		f := obj.Field("spec")
-		if f == nil {
-			return nil, nil
-		}
-		tpls := f.Value.Field("volumeClaimTemplates")
-		if tpls == nil {
-			return nil, nil
-		}
-		elems, err := tpls.Value.Elements()
-		if err != nil {
-			return nil, err
-		}
 		var out []Finding
-		for i, e := range elems {
-			if spec := e.Field("spec"); spec != nil {
-				out = append(out, claimFindings(spec.Value, fmt.Sprintf("spec.volumeClaimTemplates[%d].spec", i))...)
-			}
+		if md := obj.Field("metadata"); md != nil {
+			out = append(out, betaClassFindings(md.Value, "metadata")...)
+		}
+		if spec := obj.Field("spec"); spec != nil {
+			out = append(out, claimFindings(spec.Value, "spec")...)
 		}
 		return out, nil
 	case isTemplate(obj) || (obj.GetKind() == v1alpha1.SessionKind && obj.GetApiVersion() == v1alpha1.APIVersion):
@@ -59,10 +45,70 @@ func (Storage) Check(obj *yaml.RNode, _ *Env) ([]Finding, error) {
 			return []Finding{{Path: "spec.storage.storageClassName", Current: sc, Proposed: platform.StorageClass,
 				Message: "session volumes use the local-path storage class", Fix: setString(st, "storageClassName", platform.StorageClass)}}, nil
 		}
-	default:
+		return nil, nil
+	case isHelmChart(obj):
 		return chartValueFindings(obj, storageClassKeys, platform.StorageClass, "sub-chart volumes use the local-path storage class")
 	}
-	return nil, nil
+	// Claim templates, wherever a kind keeps them: StatefulSets and their
+	// look-alikes in other groups (spec.volumeClaimTemplates), and generic
+	// ephemeral volumes in any pod spec.
+	var out []Finding
+	if tpls, err := obj.Pipe(yaml.Lookup("spec", "volumeClaimTemplates")); err == nil && tpls != nil {
+		out = append(out, claimTemplateFindings(tpls, "spec.volumeClaimTemplates", "")...)
+	}
+	if ps := podSpecOf(obj); ps != nil && !isTemplate(obj) {
+		if vols := ps.node.Field("volumes"); vols != nil {
+			out = append(out, claimTemplateFindings(vols.Value, ps.path+".volumes", "ephemeral.volumeClaimTemplate")...)
+		}
+	}
+	return out, nil
+}
+
+// claimTemplateFindings checks the claim templates in list, each at sub
+// inside its element ("" for the element itself).
+func claimTemplateFindings(list *yaml.RNode, path, sub string) []Finding {
+	if list.YNode().Kind != yaml.SequenceNode {
+		return nil
+	}
+	var out []Finding
+	for i, e := range list.YNode().Content {
+		tpl := yaml.NewRNode(e)
+		at := fmt.Sprintf("%s[%d]", path, i)
+		if sub != "" {
+			n, err := tpl.Pipe(yaml.Lookup(strings.Split(sub, ".")...))
+			if err != nil || n == nil {
+				continue
+			}
+			tpl, at = n, at+"."+sub
+		}
+		if md := tpl.Field("metadata"); md != nil {
+			out = append(out, betaClassFindings(md.Value, at+".metadata")...)
+		}
+		if spec := tpl.Field("spec"); spec != nil {
+			out = append(out, claimFindings(spec.Value, at+".spec")...)
+		}
+	}
+	return out
+}
+
+// betaStorageClass is the annotation that named a claim's class before
+// storageClassName; Kubernetes still honours it, ahead of the field.
+const betaStorageClass = "volume.beta.kubernetes.io/storage-class"
+
+// betaClassFindings checks the beta storage-class annotation of a claim's
+// metadata; the fix removes it, leaving storageClassName to decide.
+func betaClassFindings(md *yaml.RNode, path string) []Finding {
+	an := md.Field("annotations")
+	if an == nil {
+		return nil
+	}
+	v := an.Value.Field(betaStorageClass)
+	if v == nil || yaml.GetValue(v.Value) == platform.StorageClass {
+		return nil
+	}
+	return []Finding{{Path: path + ".annotations." + betaStorageClass, Current: yaml.GetValue(v.Value),
+		Message: "volumes use the local-path storage class: the " + betaStorageClass + " annotation would override storageClassName",
+		Fix:     func() error { return an.Value.PipeE(yaml.Clear(betaStorageClass)) }}}
 }
 
 // claimFindings checks one PersistentVolumeClaim spec.

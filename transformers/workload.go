@@ -8,6 +8,7 @@ import (
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
 	"github.com/vdirender/vdirender/internal/platform"
+	"github.com/vdirender/vdirender/internal/values"
 )
 
 // podSpec is a pod spec found in an object, with its field path.
@@ -89,4 +90,26 @@ func stringField(n *yaml.RNode, field string) string {
 // setString returns a fix that sets n.field to value.
 func setString(n *yaml.RNode, field, value string) func() error {
 	return func() error { return n.PipeE(yaml.SetField(field, yaml.NewStringRNode(value))) }
+}
+
+// builtinGroups are the API groups of the kinds containerDefaults names.
+var builtinGroups = map[string]string{
+	"Pod": "", "Deployment": "apps", "StatefulSet": "apps", "DaemonSet": "apps", "ReplicaSet": "apps",
+	"Job": "batch", "CronJob": "batch",
+}
+
+// kindOf is the kind whose container defaults apply to obj: its own when it
+// is the built-in kind of that name, else the default. A Deployment of
+// another API group is not an apps/v1 Deployment.
+func kindOf(obj *yaml.RNode) string {
+	g, ok := builtinGroups[obj.GetKind()]
+	if !ok || platform.Group(obj.GetApiVersion()) != g {
+		return values.DefaultKind
+	}
+	return obj.GetKind()
+}
+
+// isKind tells whether obj is kind in the API group group.
+func isKind(obj *yaml.RNode, group, kind string) bool {
+	return obj.GetKind() == kind && platform.Group(obj.GetApiVersion()) == group
 }

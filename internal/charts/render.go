@@ -188,7 +188,7 @@ type pass struct {
 }
 
 func renderPass(c *chart.Chart, vals chartcommon.Values, funcs passFuncs) (*pass, error) {
-	files, err := newEngine(funcs).Render(c, vals)
+	files, err := renderWithin(c.Name(), func() (map[string]string, error) { return newEngine(funcs).Render(c, vals) })
 	if err != nil {
 		return nil, err
 	}

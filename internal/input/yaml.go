@@ -19,8 +19,19 @@ const (
 	MaxDepth = 200
 )
 
-// Check refuses input that is not UTF-8, nests too deeply or would
-// expand its aliases beyond MaxExpandedNodes. It parses into nodes, which
+// coreTags are the explicit tags a document may carry: YAML's core schema
+// and merge keys, which every reader decodes the same way. Other tags
+// (!!binary, !!timestamp, !!set, custom ones such as !vault) are decoded
+// differently by each reader, or silently dropped: a value would not be
+// what the file shows.
+var coreTags = map[string]bool{
+	"!": true, "!!str": true, "!!int": true, "!!bool": true, "!!float": true,
+	"!!null": true, "!!map": true, "!!seq": true, "!!merge": true,
+}
+
+// Check refuses input that is not UTF-8, nests too deeply, carries an
+// explicit tag other than the core ones or would expand its aliases beyond
+// MaxExpandedNodes. It parses into nodes, which
 // keeps each alias as one node, and counts the expansion with memoized
 // sizes, so a hostile document costs its own size, not its expansion.
 func Check(data []byte) error {
@@ -56,6 +67,9 @@ func expanded(n *yamlv3.Node, depth int, sizes map[*yamlv3.Node]int) (int, error
 	}
 	if size, ok := sizes[n]; ok {
 		return size, nil
+	}
+	if n.Style&yamlv3.TaggedStyle != 0 && !coreTags[n.Tag] {
+		return 0, fmt.Errorf("line %d: the YAML tag %s is not allowed: only the core tags (!!str, !!int, !!bool, !!float, !!null, !!map, !!seq) are read the same way everywhere", n.Line, n.Tag)
 	}
 	if n.Kind == yamlv3.AliasNode && n.Alias != nil {
 		size, err := expanded(n.Alias, depth+1, sizes)

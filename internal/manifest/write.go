@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/kio"
-	"sigs.k8s.io/kustomize/kyaml/kio/filters"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -23,13 +22,9 @@ var internalAnnotations = []string{
 // Clean drops local-config objects (the VDIPlatform, Kptfiles) and the
 // internal annotations, leaving what a cluster should receive.
 func Clean(items []*yaml.RNode) ([]*yaml.RNode, error) {
-	items, err := (&filters.IsLocalConfig{}).Filter(items)
-	if err != nil {
-		return nil, err
-	}
 	out := items[:0]
 	for _, it := range items {
-		if isToolConfig(it) {
+		if IsLocalConfig(it) || isToolConfig(it) {
 			continue
 		}
 		for _, a := range internalAnnotations {

@@ -3,6 +3,7 @@ package platform
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -81,17 +82,109 @@ type kindKey struct{ group, kind string }
 var workloads = map[kindKey]workload{
 	{"", "Pod"}:                   {spec: []string{"spec"}},
 	{"", "ReplicationController"}: {spec: []string{"spec", "template", "spec"}, pods: replicas},
-	{"apps", "Deployment"}:        {spec: []string{"spec", "template", "spec"}, pods: replicas},
-	{"apps", "ReplicaSet"}:        {spec: []string{"spec", "template", "spec"}, pods: replicas},
-	{"apps", "StatefulSet"}:       {spec: []string{"spec", "template", "spec"}, pods: replicas},
-	{"apps", "DaemonSet"}:         {spec: []string{"spec", "template", "spec"}, perNode: true},
-	{"batch", "Job"}:              {spec: []string{"spec", "template", "spec"}, pods: jobPods("spec")},
-	{"batch", "CronJob"}:          {spec: []string{"spec", "jobTemplate", "spec", "template", "spec"}, pods: cronJobPods},
+	// A PodTemplate makes no pods itself, but whatever uses it makes them
+	// as it says: checked, never counted.
+	{"", "PodTemplate"}:     {spec: []string{"template", "spec"}, pods: func(*yaml.RNode) (int64, *FieldError) { return 0, nil }},
+	{"apps", "Deployment"}:  {spec: []string{"spec", "template", "spec"}, pods: replicas},
+	{"apps", "ReplicaSet"}:  {spec: []string{"spec", "template", "spec"}, pods: replicas},
+	{"apps", "StatefulSet"}: {spec: []string{"spec", "template", "spec"}, pods: replicas},
+	{"apps", "DaemonSet"}:   {spec: []string{"spec", "template", "spec"}, perNode: true},
+	{"batch", "Job"}:        {spec: []string{"spec", "template", "spec"}, pods: jobPods("spec")},
+	{"batch", "CronJob"}:    {spec: []string{"spec", "jobTemplate", "spec", "template", "spec"}, pods: cronJobPods},
 }
 
-// genericTemplate is where workload kinds the table does not know (Argo
-// Rollouts, OpenKruise, ...) conventionally keep their pod template.
-var genericTemplate = workload{spec: []string{"spec", "template", "spec"}, pods: replicas}
+// genericTemplates are where workload kinds the table does not know keep
+// their pod spec, by convention: a pod template (Argo Rollouts, Knative
+// Services, OpenKruise, ...), a job template (CronJob look-alikes), or the
+// pod spec itself. The first that holds containers is the one.
+var genericTemplates = []workload{
+	{spec: []string{"spec", "template", "spec"}, pods: replicas},
+	{spec: []string{"spec", "jobTemplate", "spec", "template", "spec"}, pods: cronJobPods},
+	{spec: []string{"spec"}},
+}
+
+// opaqueWorkloads make pods from a spec that is not a pod spec: the rules
+// cannot see their containers, so they are refused rather than passed.
+var opaqueWorkloads = map[kindKey]string{
+	{"kubevirt.io", "VirtualMachine"}:                   "a KubeVirt virtual machine",
+	{"kubevirt.io", "VirtualMachineInstance"}:           "a KubeVirt virtual machine",
+	{"kubevirt.io", "VirtualMachineInstanceReplicaSet"}: "a KubeVirt virtual machine",
+	{"kubevirt.io", "VirtualMachineInstancePreset"}:     "a KubeVirt virtual machine",
+	{"pool.kubevirt.io", "VirtualMachinePool"}:          "a KubeVirt virtual machine",
+	{"argoproj.io", "Workflow"}:                         "an Argo workflow",
+	{"argoproj.io", "CronWorkflow"}:                     "an Argo workflow",
+	{"argoproj.io", "WorkflowTemplate"}:                 "an Argo workflow",
+	{"argoproj.io", "ClusterWorkflowTemplate"}:          "an Argo workflow",
+}
+
+// Unchecked says why the pods obj makes cannot be checked, or "" when they
+// can (or it makes none): a kind known to make pods from something other
+// than a pod spec, or containers found somewhere other than the pod spec
+// the rules read.
+func Unchecked(obj *yaml.RNode) string {
+	if what, ok := opaqueWorkloads[kindKey{Group(obj.GetApiVersion()), obj.GetKind()}]; ok {
+		return fmt.Sprintf("%s %s makes pods from %s, whose containers the rules cannot check", obj.GetApiVersion(), obj.GetKind(), what)
+	}
+	if isTemplate(obj) || isSession(obj) {
+		return ""
+	}
+	var spec string
+	if p := PodSpecPath(obj); p != nil {
+		spec = strings.Join(p, ".")
+	}
+	if path := containersOutside(obj.YNode(), "", spec, 0); path != "" {
+		return fmt.Sprintf("containers at %s are outside the pod spec the rules check (%s); the rules cannot check them", path, orNone(spec))
+	}
+	return ""
+}
+
+func orNone(spec string) string {
+	if spec == "" {
+		return "none found"
+	}
+	return spec
+}
+
+// containersOutside finds a list of containers (mappings with an image)
+// in n, not under the pod spec at spec nor in status.
+func containersOutside(n *yaml.Node, path, spec string, depth int) string {
+	if depth > 40 || (spec != "" && path == spec) || path == "status" {
+		return ""
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i].Value, n.Content[i+1]
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if (k == "containers" || k == "initContainers" || k == "ephemeralContainers") && v.Kind == yaml.SequenceNode && (spec == "" || path != spec) {
+				for _, e := range v.Content {
+					if e.Kind == yaml.MappingNode && (yaml.NewRNode(e).Field("image") != nil) {
+						return p
+					}
+				}
+			}
+			if found := containersOutside(v, p, spec, depth+1); found != "" {
+				return found
+			}
+		}
+	case yaml.SequenceNode:
+		for i, e := range n.Content {
+			if found := containersOutside(e, fmt.Sprintf("%s[%d]", path, i), spec, depth+1); found != "" {
+				return found
+			}
+		}
+	case yaml.DocumentNode:
+		for _, e := range n.Content {
+			if found := containersOutside(e, path, spec, depth+1); found != "" {
+				return found
+			}
+		}
+	}
+	return ""
+}
 
 // Group is the API group of an apiVersion ("" for the core group).
 func Group(apiVersion string) string {
@@ -111,8 +204,13 @@ func workloadOf(obj *yaml.RNode) (workload, bool) {
 	if isTemplate(obj) || isSession(obj) {
 		return workload{}, false
 	}
-	if n, err := obj.Pipe(yaml.Lookup("spec", "template", "spec", "containers")); err == nil && n != nil {
-		return genericTemplate, true
+	if _, opaque := opaqueWorkloads[kindKey{Group(obj.GetApiVersion()), obj.GetKind()}]; opaque {
+		return workload{}, false
+	}
+	for _, w := range genericTemplates {
+		if n, err := obj.Pipe(yaml.Lookup(append(slices.Clone(w.spec), "containers")...)); err == nil && n != nil && n.YNode().Kind == yaml.SequenceNode {
+			return w, true
+		}
 	}
 	return workload{}, false
 }

@@ -152,6 +152,10 @@ func (d Document) schemaErrors(ve *jsonschema.ValidationError) Errors {
 				fe.Line = d.keyLine(e.InstanceLocation)
 				errs = append(errs, fe)
 			}
+		case *kind.MaxItems:
+			errs = append(errs, d.errorAt(e.InstanceLocation, "has %d items, more than the %d allowed", k.Got, k.Want))
+		case *kind.MaxProperties:
+			errs = append(errs, d.errorAt(e.InstanceLocation, "has %d entries, more than the %d allowed", k.Got, k.Want))
 		default:
 			errs = append(errs, d.errorAt(e.InstanceLocation, "%s", e.ErrorKind.LocalizedString(printer)))
 		}
@@ -168,7 +172,7 @@ var hints = map[string]string{
 	"/$defs/quantity":                 "must be a Kubernetes quantity such as 500m, 1Gi or 2",
 	"/$defs/duration":                 "must be a duration such as 90s, 30m or 8h",
 	"/$defs/name":                     "must be a lowercase DNS label: a-z, 0-9 and '-', at most 63 characters",
-	"/$defs/dnsName":                  "must be a lowercase DNS name such as kasm.example.com: it ends up in Traefik Host() rules, so nothing else is allowed",
+	"/$defs/dnsName":                  "must be a lowercase DNS name such as kasm.example.com, each label at most 63 characters: it ends up in Traefik Host() rules, so nothing else is allowed",
 	"/$defs/token":                    "may hold only letters, digits, '-' and '_'",
 	"/$defs/text":                     "must be 1 to 253 characters without control characters such as newlines",
 	"/$defs/image":                    "must be an image reference without whitespace",

@@ -15,6 +15,15 @@ import (
 	"github.com/vdirender/vdirender/internal/platform"
 )
 
+// SystemNamespaces belong to Kubernetes itself: vdirender never relabels
+// them nor lets the operator create pods there.
+var SystemNamespaces = []string{"default", "kube-system", "kube-public", "kube-node-lease"}
+
+// HTTPEntryPoints are the entrypoints K3s's Traefik serves HTTP, its
+// dashboard, metrics and health checks on; TURN may not take any of them
+// (nor one of ingress.entryPoints).
+var HTTPEntryPoints = []string{"web", "websecure", "traefik", "metrics", "ping"}
+
 // validate checks what the schema cannot: references between sections, GPU
 // requests and the time-sliced capacity.
 func (v *Values) validate(d Document) Errors {
@@ -32,6 +41,17 @@ func (v *Values) validate(d Document) Errors {
 	errs = append(errs, v.checkKasmChart(d)...)
 	if v.Ingress.TLS.SecretName != "" && v.Ingress.TLS.CertResolver != "" {
 		add([]string{"ingress", "tls"}, "set secretName or certResolver, not both")
+	}
+	for _, ns := range []struct {
+		tokens []string
+		name   string
+	}{{[]string{"global", "namespace"}, v.Global.Namespace}, {[]string{"vdi", "namespace"}, v.VDI.Namespace}, {[]string{"vdi", "sessionNamespace"}, v.VDI.SessionNamespace}} {
+		if slices.Contains(SystemNamespaces, ns.name) {
+			add(ns.tokens, "%s is a system namespace: vdirender labels its namespaces (Pod Security) and the operator creates pods in them; use a namespace of its own", ns.name)
+		}
+	}
+	if ep := v.TURN.EntryPoint; slices.Contains(HTTPEntryPoints, ep) || slices.Contains(v.Ingress.EntryPoints, ep) {
+		add([]string{"turn", "entryPoint"}, "entrypoint %q serves HTTP: making it TURN's UDP entrypoint would take it from Traefik's routes; use an entrypoint of its own such as turn", ep)
 	}
 	if v.TURN.MinPort > v.TURN.MaxPort {
 		add([]string{"turn", "minPort"}, "relay range is empty: minPort %d is above maxPort %d", v.TURN.MinPort, v.TURN.MaxPort)
