@@ -8,6 +8,7 @@ import (
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
 	"github.com/vdirender/vdirender/internal/platform"
+	"github.com/vdirender/vdirender/internal/ynode"
 )
 
 // podSpec is a pod spec found in an object, with its field path.
@@ -43,7 +44,7 @@ func podSpecOf(obj *yaml.RNode) *podSpec {
 	if p == nil {
 		return nil
 	}
-	n, err := obj.Pipe(yaml.Lookup(p...))
+	n, err := ynode.Lookup(obj, p...)
 	if err != nil || n == nil {
 		return nil
 	}
@@ -88,5 +89,5 @@ func stringField(n *yaml.RNode, field string) string {
 
 // setString returns a fix that sets n.field to value.
 func setString(n *yaml.RNode, field, value string) func() error {
-	return func() error { return n.PipeE(yaml.SetField(field, yaml.NewStringRNode(value))) }
+	return func() error { return ynode.SetString(n, field, value) }
 }
