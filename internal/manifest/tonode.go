@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -20,9 +21,9 @@ import (
 // string), and that text parsed again by kyaml. fromJSON builds the same
 // node straight from the JSON: keys in the order the YAML 1.1 library
 // sorts them, numbers, booleans and nulls as the parser tags them, and each
-// string with the style the round trip gives it. Strings of the plain shape
-// most fields have are known to stay plain; any other string is sent once
-// through the round trip itself and remembered. TestFromJSON holds it to
+// string with the style the round trip gives it (knownStyle); a string
+// whose style knownStyle cannot tell is sent once through the round trip
+// itself and remembered. TestFromJSON holds it to
 // the round trip on every object the generators render and on strings and
 // keys chosen to be awkward.
 
@@ -130,8 +131,8 @@ func node(v any) (*yaml.Node, error) {
 	return nil, fmt.Errorf("unexpected JSON value %T", v)
 }
 
-// roundTrips remembers the scalars the round trip gave strings that are
-// not plainString: key or value -> node.
+// roundTrips remembers the scalars the round trip gave strings whose style
+// knownStyle cannot tell: key or value -> node.
 var roundTrips sync.Map
 
 type scalarKey struct {
@@ -141,8 +142,8 @@ type scalarKey struct {
 
 // scalar is the node of a string as a mapping key or as a value.
 func scalar(s string, key bool) (*yaml.Node, error) {
-	if plainString(s) {
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: yaml.NodeTagString, Value: s}, nil
+	if style, ok := knownStyle(s, key); ok {
+		return &yaml.Node{Kind: yaml.ScalarNode, Style: style, Tag: yaml.NodeTagString, Value: s}, nil
 	}
 	k := scalarKey{s, key}
 	if n, ok := roundTrips.Load(k); ok {
@@ -171,37 +172,116 @@ func scalar(s string, key bool) (*yaml.Node, error) {
 	return &c, nil
 }
 
-// plainString tells strings that the YAML 1.1 library writes plain and the
-// parser reads back as the same plain string, wherever they stand: a
-// letter, then printable ASCII without ": " or " #", no trailing space or
-// colon, and not a word YAML 1.1 reads as a boolean or null.
-func plainString(s string) bool {
+// Strings of digits the YAML 1.1 writer reads as an integer (and quotes),
+// or as a string: a quantity with a suffix, a version with two dots or more,
+// a duration.
+var (
+	decimal  = regexp.MustCompile(`^(0|[1-9][0-9]{0,17})$`)
+	quantity = regexp.MustCompile(`^[0-9]{1,15}(\.[0-9]{1,6})?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)$`)
+	version  = regexp.MustCompile(`^[0-9]{1,9}(\.[0-9]{1,9}){2,5}$`)
+	duration = regexp.MustCompile(`^([0-9]{1,9}(h|m|s|ms))+$`)
+)
+
+// knownStyle is the style the round trip gives a string of printable ASCII,
+// where these rules of the YAML 1.1 writer (and the parser reading it
+// back) settle it: a string with line breaks is a literal block unless a
+// space ends a line or the string; a string that a YAML 1.1 reader would
+// take for something else (a boolean, null, a number) is double-quoted;
+// any other is plain unless an indicator, a ": ", a " #" or a space at
+// either end forbids it, then single-quoted. Strings it cannot settle (other
+// characters, the number-like ones it does not know, a few odd starts) go
+// to the round trip.
+func knownStyle(s string, key bool) (yaml.Style, bool) {
 	if s == "" {
-		return false
+		// YAML 1.1 reads an empty plain scalar as null.
+		return yaml.DoubleQuotedStyle, true
 	}
-	if c := s[0]; (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') {
-		return false
-	}
-	last := s[len(s)-1]
-	if last == ' ' || last == ':' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c > 0x7e {
-			return false
-		}
-		if (c == ':' && s[i+1] == ' ') || (c == '#' && s[i-1] == ' ') {
-			return false
+	multiline := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\n':
+			multiline = true
+		case c < 0x20 || c > 0x7e:
+			return 0, false
 		}
 	}
-	if len(s) <= 5 {
+	if multiline {
+		if key || s[0] == ' ' || s[0] == '\n' || s[len(s)-1] == ' ' || strings.Contains(s, " \n") {
+			return 0, false
+		}
+		return yaml.LiteralStyle, true
+	}
+	nonString := false
+	switch c := s[0]; {
+	case c >= '0' && c <= '9':
+		switch {
+		case decimal.MatchString(s):
+			nonString = true
+		case quantity.MatchString(s), version.MatchString(s), duration.MatchString(s):
+		default:
+			return 0, false
+		}
+	case c == '-':
+		// Not a number, not "---": a flag such as --leader-elect.
+		if len(s) < 2 || !(isLetter(s[1]) || s[1] == '-' && (len(s) < 3 || s[2] != '-')) {
+			return 0, false
+		}
+	case c == '.':
+		if len(s) < 2 || !isLetter(s[1]) {
+			return 0, false
+		}
+		switch s {
+		case ".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN":
+			nonString = true
+		}
+	case c == '+' || c == '~' || c == '<':
+		return 0, false
+	case isLetter(c):
 		switch s {
 		case "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
 			"on", "On", "ON", "off", "Off", "OFF",
 			"true", "True", "TRUE", "false", "False", "FALSE",
 			"null", "Null", "NULL":
+			nonString = true
+		}
+	}
+	switch {
+	case nonString:
+		return yaml.DoubleQuotedStyle, true
+	case plainAllowed(s):
+		return 0, true
+	default:
+		return yaml.SingleQuotedStyle, true
+	}
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// plainAllowed tells a one-line string of printable ASCII that a YAML
+// block may hold plain: no indicator first, no ": " or " #" (nor a colon
+// at the end), no space at either end, no document marker.
+func plainAllowed(s string) bool {
+	if strings.HasPrefix(s, "---") || strings.HasPrefix(s, "...") || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	switch s[0] {
+	case '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
+		return false
+	case '?', ':', '-':
+		if len(s) == 1 || s[1] == ' ' {
 			return false
+		}
+	}
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case ':':
+			if i == len(s)-1 || s[i+1] == ' ' {
+				return false
+			}
+		case '#':
+			if s[i-1] == ' ' {
+				return false
+			}
 		}
 	}
 	return true

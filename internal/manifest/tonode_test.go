@@ -94,6 +94,11 @@ var awkward = []string{
 	"GPU pods run with the nvidia container runtime; see https://example.com/docs#runtime for the details of the class",
 	strings.Repeat("word ", 40), strings.Repeat("long-token-", 20) + " end", strings.Repeat("x", 200),
 	"v1", "v10", "v2", "a10", "a9", "a09", "a0", "a00", "1a", "10a", "k8s-app", "x_y", "x-y", "x.y", "x/y", "X", "_x", "~x", "x~", "Ä",
+	"500m", "1Gi", "0.5m", "1E", "1Ei", "1e3", "21.2.13", "1.2", "1.2.3", "01.2.3", "1.2.3.4.5.6.7", "0", "007", "18446744073709551616",
+	"--leader-elect", "--bind=:8081", "-", "--", "---x", "-x", "- x", "-.5", "-1.5", ".5", ".status.url", "..x", ".x.", ".inf", ".NaN",
+	"?x", "? x", ":x", ": x", "x :y", "x: ", "x:y:", "/healthz", "^[a-z]+$", "a$b", "a=b", "(a)", "a\n b", "a \nb", "a\n", " a\nb",
+	"a\nb ", "a\n\n\nb", "a\n#b", "a\n- b", "a\n---\nb", "key: value\nlist:\n- a\n", "'quoted'\nnext", "x\n  indented\n",
+	"30m0s", "8h0m0s", "1h", "10s", "5ms", "1m1", "1h2", "0s", "00s",
 }
 
 // TestFromJSONAwkward converts objects made of awkward strings, as keys and
@@ -111,15 +116,21 @@ func TestFromJSONAwkward(t *testing.T) {
 		}
 		return string(b)
 	}
+	var keys []string
+	for _, k := range awkward {
+		if !strings.ContainsAny(k, "0123456789") {
+			keys = append(keys, k)
+		}
+	}
 	pickKey := func() string {
 		if r.IntN(4) == 0 {
-			return random("aZy :#-_./'\"\n\t[]{}!&*,?|>%@`~")
+			return random("aZy :#-_./'\"\n\t[]{}!&*,?|>%@`~^+<=()$\\")
 		}
-		return awkward[r.IntN(len(awkward))]
+		return keys[r.IntN(len(keys))]
 	}
 	pick := func() string {
 		if r.IntN(4) == 0 {
-			return random("aZy0 9:#-_./'\"\n\t[]{}!&*,?|>%@`~")
+			return random("aZy0 9:#-_./'\"\n\t[]{}!&*,?|>%@`~^+<=()$\\1.ie")
 		}
 		return awkward[r.IntN(len(awkward))]
 	}
