@@ -21,6 +21,7 @@ const DefaultMaxInput = 64 << 20
 // on its own: one encoder over the whole list grows its buffer by copying
 // and makes large packages super-linear.
 func Execute(p framework.ResourceListProcessor, in io.Reader, out io.Writer, maxInput int64) error {
+	warm()
 	data, err := io.ReadAll(io.LimitReader(in, maxInput+1))
 	if err != nil {
 		return err
