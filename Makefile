@@ -34,7 +34,8 @@ test:
 kube-bins:
 	@hack/kube-bins.sh
 
-# Benchmarks: whole-process runs on 1,000 and 10,000 objects against a
+# Benchmarks: whole-process runs on 1,000 and 10,000 objects of two workloads
+# (basic, and realistic: every rule at work) against a
 # do-nothing kyaml function and helm template, then the Go benchmarks.
 bench:
 	VDIRENDER_HELM="$$(hack/helm.sh)/helm" $(GO) run ./test/bench/run

@@ -31,6 +31,7 @@ func (f *Failed) Error() string {
 // package directory holding one. It returns the objects to apply (local
 // config and internal annotations removed) and the non-error results.
 func Build(path string) ([]*yaml.RNode, framework.Results, error) {
+	warm()
 	items, v, cfg, err := source.Load(path)
 	if err != nil {
 		var fes values.Errors

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
-	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
@@ -25,7 +24,8 @@ const DefaultMaxInput = input.MaxStreamBytes
 // on its own: one encoder over the whole list grows its buffer by copying
 // and makes large packages super-linear.
 func Execute(p framework.ResourceListProcessor, in io.Reader, out io.Writer, maxInput int64) error {
-	data, err := input.ReadStream(in, "stdin", maxInput)
+	warm()
+	data, err := input.ReadStreamBytes(in, "stdin", maxInput)
 	if err != nil {
 		var ie *input.Error
 		switch {
@@ -36,28 +36,18 @@ func Execute(p framework.ResourceListProcessor, in io.Reader, out io.Writer, max
 		}
 		return err
 	}
-	var head struct {
-		APIVersion string `yaml:"apiVersion"`
-		Kind       string `yaml:"kind"`
-	}
-	if err := yaml.Unmarshal(data, &head); err != nil || head.Kind != "ResourceList" || !strings.HasPrefix(head.APIVersion, "config.kubernetes.io/") {
-		return fmt.Errorf("stdin is not a ResourceList (config.kubernetes.io/v1): to render a package or a values file, run `vdirender build DIR|FILE`")
-	}
-	reader := &kio.ByteReader{Reader: bytes.NewReader(data), PreserveSeqIndent: true}
-	items, err := reader.Read()
+	items, functionConfig, err := readResourceList(data)
 	if err != nil {
-		return fmt.Errorf("reading the ResourceList: %w", err)
+		return err
 	}
-	rl := &framework.ResourceList{Items: items, FunctionConfig: reader.FunctionConfig}
+	rl := &framework.ResourceList{Items: items, FunctionConfig: functionConfig}
 	perr := p.Process(rl)
 	if perr != nil {
 		// A failed run returns its input as it came, whatever the rules
 		// had changed before the failure was known.
-		again := &kio.ByteReader{Reader: bytes.NewReader(data), PreserveSeqIndent: true}
-		if rl.Items, err = again.Read(); err != nil {
+		if rl.Items, rl.FunctionConfig, err = readResourceList(data); err != nil {
 			return err
 		}
-		rl.FunctionConfig = again.FunctionConfig
 	}
 	if err := write(out, rl); err != nil {
 		return err
@@ -93,12 +83,10 @@ func write(out io.Writer, rl *framework.ResourceList) error {
 		writeIndented(w, "  ", buf.Bytes())
 	}
 	if len(rl.Results) > 0 {
-		b, err := yaml.Marshal(rl.Results)
-		if err != nil {
+		w.WriteString("results:\n")
+		if err := writeResults(w, rl.Results); err != nil {
 			return err
 		}
-		w.WriteString("results:\n")
-		w.Write(b)
 	}
 	return w.Flush()
 }

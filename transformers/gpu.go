@@ -2,6 +2,7 @@ package transformers
 
 import (
 	"fmt"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -109,20 +110,26 @@ func toleratesGPU(ps *yaml.RNode) bool {
 	return false
 }
 
+// gpuToleration is the toleration the fix adds, as a node: each fix appends
+// a copy.
+var gpuToleration = sync.OnceValues(func() (*yaml.RNode, error) {
+	b, err := sigsyaml.Marshal(corev1.Toleration{Key: string(platform.GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule})
+	if err != nil {
+		return nil, err
+	}
+	return yaml.Parse(string(b))
+})
+
 func addGPUToleration(ps *yaml.RNode) func() error {
 	return func() error {
 		list, err := ps.Pipe(yaml.LookupCreate(yaml.SequenceNode, "tolerations"))
 		if err != nil {
 			return err
 		}
-		b, err := sigsyaml.Marshal(corev1.Toleration{Key: string(platform.GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule})
+		t, err := gpuToleration()
 		if err != nil {
 			return err
 		}
-		t, err := yaml.Parse(string(b))
-		if err != nil {
-			return err
-		}
-		return list.PipeE(yaml.Append(t.YNode()))
+		return list.PipeE(yaml.Append(t.Copy().YNode()))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/vdirender/vdirender/internal/platform"
+	"github.com/vdirender/vdirender/internal/ynode"
 )
 
 // Resources gives every container CPU and memory requests and limits, so
@@ -49,7 +50,7 @@ func (Resources) Check(obj *yaml.RNode, env *Env) ([]Finding, error) {
 
 // quantityAt reads resources.<section>.<name> of a container.
 func quantityAt(c container, section string, name corev1.ResourceName) (resource.Quantity, bool, error) {
-	n, err := c.node.Pipe(yaml.Lookup("resources", section, string(name)))
+	n, err := ynode.Lookup(c.node, "resources", section, string(name))
 	if err != nil || n == nil {
 		return resource.Quantity{}, false, err
 	}
@@ -63,11 +64,11 @@ func quantityAt(c container, section string, name corev1.ResourceName) (resource
 // setQuantity returns a fix that writes resources.<section>.<name>.
 func setQuantity(c container, section string, name corev1.ResourceName, q resource.Quantity) func() error {
 	return func() error {
-		m, err := c.node.Pipe(yaml.LookupCreate(yaml.MappingNode, "resources", section))
+		m, err := ynode.LookupCreateMap(c.node, "resources", section)
 		if err != nil {
 			return err
 		}
-		return m.PipeE(yaml.SetField(string(name), yaml.NewStringRNode(q.String())))
+		return ynode.SetString(m, string(name), q.String())
 	}
 }
 

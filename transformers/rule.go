@@ -92,9 +92,17 @@ func Run(items []*yaml.RNode, env *Env, validate bool) (framework.Results, error
 			objects = append(objects, it)
 		}
 	}
+	rules := All()
+	modes := make([]Mode, len(rules))
+	for i, r := range rules {
+		modes[i] = env.Mode(r.Name())
+	}
 	for _, it := range objects {
-		for _, r := range All() {
-			mode := env.Mode(r.Name())
+		// Every finding on it names it the same way; no fix changes what
+		// names it (apiVersion, kind, name, namespace, file annotations).
+		var where *located
+		for i, r := range rules {
+			mode := modes[i]
 			if mode == Off {
 				continue
 			}
@@ -103,7 +111,10 @@ func Run(items []*yaml.RNode, env *Env, validate bool) (framework.Results, error
 				return nil, fmt.Errorf("rule %s on %s/%s: %w", r.Name(), it.GetKind(), it.GetName(), err)
 			}
 			for _, f := range findings {
-				res := result(it, r.Name(), f)
+				if where == nil {
+					where = locate(it)
+				}
+				res := where.result(r.Name(), f)
 				switch {
 				case validate:
 					res.Severity = framework.Error
@@ -141,10 +152,22 @@ func Run(items []*yaml.RNode, env *Env, validate bool) (framework.Results, error
 	return results, nil
 }
 
-func result(obj *yaml.RNode, rule string, f Finding) *framework.Result {
+// located is what names an object in its results.
+type located struct {
+	ref  yaml.ResourceIdentifier
+	file *framework.File
+}
+
+func locate(obj *yaml.RNode) *located {
+	return &located{ref: *ref(obj), file: fileOf(obj)}
+}
+
+// result is the result of one finding; each has its own copies.
+func (l *located) result(rule string, f Finding) *framework.Result {
+	ref := l.ref
 	res := &framework.Result{
 		Message:     f.Message,
-		ResourceRef: ref(obj),
+		ResourceRef: &ref,
 		Field:       &framework.Field{Path: f.Path, CurrentValue: f.Current, ProposedValue: f.Proposed},
 		Tags:        map[string]string{"rule": rule},
 	}
@@ -154,8 +177,9 @@ func result(obj *yaml.RNode, rule string, f Finding) *framework.Result {
 	if f.Proposed == "" {
 		res.Field.ProposedValue = nil
 	}
-	if file := fileOf(obj); file != nil {
-		res.File = file
+	if l.file != nil {
+		file := *l.file
+		res.File = &file
 	}
 	return res
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
 	"github.com/vdirender/vdirender/internal/platform"
+	"github.com/vdirender/vdirender/internal/ynode"
 )
 
 // Storage keeps every volume on K3s's local-path provisioner: claims,
@@ -37,7 +38,7 @@ func (Storage) Check(obj *yaml.RNode, _ *Env) ([]Finding, error) {
 		}
 		return out, nil
 	case isTemplate(obj) || (obj.GetKind() == v1alpha1.SessionKind && obj.GetApiVersion() == v1alpha1.APIVersion):
-		st, err := obj.Pipe(yaml.Lookup("spec", "storage"))
+		st, err := ynode.Lookup(obj, "spec", "storage")
 		if err != nil || st == nil {
 			return nil, err
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/vdirender/vdirender/api/v1alpha1"
 	"github.com/vdirender/vdirender/internal/platform"
 	"github.com/vdirender/vdirender/internal/values"
+	"github.com/vdirender/vdirender/internal/ynode"
 )
 
 // podSpec is a pod spec found in an object, with its field path.
@@ -44,7 +45,7 @@ func podSpecOf(obj *yaml.RNode) *podSpec {
 	if p == nil {
 		return nil
 	}
-	n, err := obj.Pipe(yaml.Lookup(p...))
+	n, err := ynode.Lookup(obj, p...)
 	if err != nil || n == nil {
 		return nil
 	}
@@ -89,7 +90,7 @@ func stringField(n *yaml.RNode, field string) string {
 
 // setString returns a fix that sets n.field to value.
 func setString(n *yaml.RNode, field, value string) func() error {
-	return func() error { return n.PipeE(yaml.SetField(field, yaml.NewStringRNode(value))) }
+	return func() error { return ynode.SetString(n, field, value) }
 }
 
 // builtinGroups are the API groups of the kinds containerDefaults names.

@@ -1,7 +1,9 @@
 // Package benchpkg generates large packages for benchmarks and property
-// tests: a VDIPlatform and n objects of the kinds GitOps repositories hold
-// (Deployments, StatefulSets with claim templates, PVCs, Services,
-// ConfigMaps, VDITemplates and VDISessions), some of which break a rule.
+// tests: a VDIPlatform and n objects of the kinds GitOps repositories hold.
+// Basic (Objects, ResourceList, Stream) holds Deployments, StatefulSets with
+// claim templates, PVCs, Services, ConfigMaps, VDITemplates and VDISessions,
+// some of which break a rule; Realistic is a GPU platform in which every rule
+// has something to fix on most objects.
 package benchpkg
 
 import (
@@ -146,25 +148,42 @@ spec:
 	return out
 }
 
-// ResourceList returns a ResourceList of n objects plus the VDIPlatform.
-func ResourceList(n int) []byte {
+// Workload is a kind of generated package: its VDIPlatform and its objects.
+type Workload struct {
+	Name     string
+	Platform string
+	Objects  func(n int) []string
+}
+
+// Basic is the first benchmark package: Platform and Objects.
+var Basic = Workload{Name: "basic", Platform: Platform, Objects: Objects}
+
+// ResourceList returns a ResourceList of n objects plus the VDIPlatform,
+// which is also its functionConfig.
+func (w Workload) ResourceList(n int) []byte {
 	var b strings.Builder
 	b.WriteString("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n")
-	for _, doc := range Objects(n) {
+	for _, doc := range w.Objects(n) {
 		b.WriteString(indentItem(doc))
 	}
-	b.WriteString(indentItem(Platform))
+	b.WriteString(indentItem(w.Platform))
 	b.WriteString("functionConfig:\n")
-	for _, line := range strings.Split(strings.TrimRight(Platform, "\n"), "\n") {
+	for _, line := range strings.Split(strings.TrimRight(w.Platform, "\n"), "\n") {
 		b.WriteString("  " + line + "\n")
 	}
 	return []byte(b.String())
 }
 
-// Stream returns the same objects as a plain multi-document YAML stream.
-func Stream(n int) []byte {
-	return []byte(strings.Join(Objects(n), "---\n"))
+// Stream returns the objects as a plain multi-document YAML stream.
+func (w Workload) Stream(n int) []byte {
+	return []byte(strings.Join(w.Objects(n), "---\n"))
 }
+
+// ResourceList is Basic.ResourceList.
+func ResourceList(n int) []byte { return Basic.ResourceList(n) }
+
+// Stream is Basic.Stream.
+func Stream(n int) []byte { return Basic.Stream(n) }
 
 func indentItem(doc string) string {
 	var b strings.Builder

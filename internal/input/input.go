@@ -178,6 +178,20 @@ func ReadStream(r io.Reader, name string, limit int64) ([]byte, error) {
 	return data, checkContent(name, YAML, data)
 }
 
+// ReadStreamBytes reads at most limit bytes from r like ReadStream, but
+// leaves the content check to the caller's Parse, which refuses on the same
+// terms and keeps what it parsed: a large ResourceList is parsed once.
+func ReadStreamBytes(r io.Reader, name string, limit int64) ([]byte, error) {
+	data, over, err := readAll(r, limit, 0)
+	if err != nil {
+		return nil, err
+	}
+	if over {
+		return nil, &Error{Path: name, Kind: ErrTooLarge, Reason: fmt.Sprintf("larger than the %d bytes allowed", limit)}
+	}
+	return data, nil
+}
+
 // CheckYAML is Check with the refusal as an *Error naming the document, for
 // YAML that reaches vdirender inside other YAML (a values file embedded in a
 // ConfigMap).

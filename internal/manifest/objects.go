@@ -5,11 +5,8 @@
 package manifest
 
 import (
-	"fmt"
-
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
-	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // Dir is the package directory generated objects are written under.
@@ -35,14 +32,15 @@ func Nodes(objs []any) ([]*yaml.RNode, error) {
 // ToNode converts a typed object into a node, dropping the empty fields that
 // typed Kubernetes structs always marshal (creationTimestamp: null, status: {}).
 func ToNode(obj any) (*yaml.RNode, error) {
-	b, err := sigsyaml.Marshal(obj)
-	if err != nil {
-		return nil, fmt.Errorf("marshal %T: %w", obj, err)
-	}
-	n, err := yaml.Parse(string(b))
+	n, err := toRNode(obj)
 	if err != nil {
 		return nil, err
 	}
+	return clean(n)
+}
+
+// clean drops the empty fields from a converted object.
+func clean(n *yaml.RNode) (*yaml.RNode, error) {
 	if md := n.Field("metadata"); md != nil {
 		if ct := md.Value.Field("creationTimestamp"); ct != nil && isNull(ct.Value.YNode()) {
 			if err := md.Value.PipeE(yaml.Clear("creationTimestamp")); err != nil {

@@ -13,6 +13,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
+	"github.com/vdirender/vdirender/internal/ynode"
 )
 
 // Demand is the GPU time-slices one object's pods may hold at once.
@@ -208,7 +209,7 @@ func workloadOf(obj *yaml.RNode) (workload, bool) {
 		return workload{}, false
 	}
 	for _, w := range genericTemplates {
-		if n, err := obj.Pipe(yaml.Lookup(append(slices.Clone(w.spec), "containers")...)); err == nil && n != nil && n.YNode().Kind == yaml.SequenceNode {
+		if n, err := ynode.Lookup(obj, append(slices.Clone(w.spec), "containers")...); err == nil && n != nil && n.YNode().Kind == yaml.SequenceNode {
 			return w, true
 		}
 	}
@@ -241,7 +242,7 @@ func DemandOf(obj *yaml.RNode) (d Demand, ok bool, ferr *FieldError) {
 	if !found {
 		return Demand{}, false, nil
 	}
-	specNode, err := obj.Pipe(yaml.Lookup(w.spec...))
+	specNode, err := ynode.Lookup(obj, w.spec...)
 	if err != nil || specNode == nil {
 		return Demand{}, false, nil
 	}
@@ -278,12 +279,24 @@ func specGPUs(spec *yaml.RNode, path string) (int64, *FieldError) {
 		}
 		for i, e := range elems {
 			var c corev1.Container
-			at := fmt.Sprintf("%s.%s[%d]", path, list, i)
 			for _, field := range []string{"resources", "restartPolicy"} {
-				if fn := e.Field(field); fn != nil {
-					if ferr := decode(fn.Value, field, &c, at+"."+field); ferr != nil {
-						return 0, ferr
+				fn := e.Field(field)
+				if fn == nil {
+					continue
+				}
+				if field == "resources" {
+					if r, ok := fastResources(fn.Value.YNode()); ok {
+						c.Resources = r
+						continue
 					}
+				} else if p, ok := fastString(fn.Value.YNode()); ok {
+					rp := corev1.ContainerRestartPolicy(p)
+					c.RestartPolicy = &rp
+					continue
+				}
+				at := fmt.Sprintf("%s.%s[%d].%s", path, list, i, field)
+				if ferr := decode(fn.Value, field, &c, at); ferr != nil {
+					return 0, ferr
 				}
 			}
 			if list == "containers" {
@@ -342,7 +355,7 @@ func decode(n *yaml.RNode, field string, into any, path string) *FieldError {
 
 // int32At reads an optional int32 field at path, as Kubernetes decodes it.
 func int32At(obj *yaml.RNode, path ...string) (*int32, *FieldError) {
-	n, err := obj.Pipe(yaml.Lookup(path...))
+	n, err := ynode.Lookup(obj, path...)
 	if err != nil || n == nil {
 		return nil, nil
 	}
@@ -350,7 +363,9 @@ func int32At(obj *yaml.RNode, path ...string) (*int32, *FieldError) {
 		V *int32 `json:"v"`
 	}
 	at := strings.Join(path, ".")
-	if ferr := decode(n, "v", &v, at); ferr != nil {
+	if i, ok := fastInt32(n.YNode()); ok {
+		v.V = i
+	} else if ferr := decode(n, "v", &v, at); ferr != nil {
 		return nil, ferr
 	}
 	if v.V != nil && *v.V < 0 {
@@ -361,9 +376,12 @@ func int32At(obj *yaml.RNode, path ...string) (*int32, *FieldError) {
 
 // boolAt reads an optional bool field at path, as Kubernetes decodes it.
 func boolAt(obj *yaml.RNode, path ...string) (bool, *FieldError) {
-	n, err := obj.Pipe(yaml.Lookup(path...))
+	n, err := ynode.Lookup(obj, path...)
 	if err != nil || n == nil {
 		return false, nil
+	}
+	if b, ok := fastBool(n.YNode()); ok {
+		return b, nil
 	}
 	var v struct {
 		V *bool `json:"v"`
@@ -423,7 +441,7 @@ func cronJobPods(obj *yaml.RNode) (int64, *FieldError) {
 
 // poolOf is the pool a pod spec selects with the pool label, or "".
 func poolOf(spec *yaml.RNode) string {
-	n, err := spec.Pipe(yaml.Lookup("nodeSelector", PoolLabel))
+	n, err := ynode.Lookup(spec, "nodeSelector", PoolLabel)
 	if err != nil || n == nil {
 		return ""
 	}
@@ -461,6 +479,15 @@ func Demands(items []*yaml.RNode) (demands []Demand, owners []*yaml.RNode, errs 
 			}
 			for _, field := range []string{"resources", "nodeSelector"} {
 				if f := spec.Value.Field(field); f != nil {
+					if field == "resources" {
+						if r, ok := fastResources(f.Value.YNode()); ok {
+							t.Resources = r
+							continue
+						}
+					} else if m, ok := fastStringMap(f.Value.YNode()); ok {
+						t.NodeSelector = m
+						continue
+					}
 					if ferr := decode(f.Value, field, &t, "spec."+field); ferr != nil {
 						errs = append(errs, ObjectError{it, ferr})
 					}
@@ -484,7 +511,7 @@ func Demands(items []*yaml.RNode) (demands []Demand, owners []*yaml.RNode, errs 
 		if !isSession(it) {
 			continue
 		}
-		tpl, err := it.Pipe(yaml.Lookup("spec", "template"))
+		tpl, err := ynode.Lookup(it, "spec", "template")
 		if err != nil || tpl == nil {
 			continue
 		}
