@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/kio/filters"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
@@ -49,8 +50,8 @@ func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode,
 		}
 	}
 	out = append(append(out, platform...), subCharts...)
-	if dups := duplicates(out); len(dups) > 0 {
-		return nil, dups, nil
+	if bad := append(badNames(out), duplicates(out)...); len(bad) > 0 {
+		return nil, bad, nil
 	}
 	results, err := transformers.Run(out, &transformers.Env{Values: v}, false)
 	if err != nil {
@@ -86,6 +87,26 @@ func duplicates(items []*yaml.RNode) framework.Results {
 		out = append(out, &framework.Result{Severity: framework.Error,
 			ResourceRef: &yaml.ResourceIdentifier{TypeMeta: yaml.TypeMeta{APIVersion: it.GetApiVersion(), Kind: it.GetKind()}, NameMeta: yaml.NameMeta{Name: it.GetName(), Namespace: it.GetNamespace()}},
 			Message:     fmt.Sprintf("%s %s/%s is given twice (%s and %s); applying both would keep only one", it.GetKind(), it.GetNamespace(), it.GetName(), orGenerated(p1), orGenerated(p2))})
+	}
+	return out
+}
+
+// badNames reports objects whose kind, namespace or name the API server
+// would refuse; they would also name files outside build -o's directory.
+func badNames(items []*yaml.RNode) framework.Results {
+	var out framework.Results
+	for _, it := range items {
+		// Local config never reaches a cluster nor a file under -o.
+		if _, local := it.GetAnnotations()[filters.LocalConfigAnnotation]; local || manifest.IsToolConfig(it) {
+			continue
+		}
+		if err := manifest.CheckName(it.GetKind(), it.GetNamespace(), it.GetName()); err != nil {
+			p, _, _ := kioutil.GetFileAnnotations(it)
+			out = append(out, &framework.Result{Severity: framework.Error,
+				ResourceRef: &yaml.ResourceIdentifier{TypeMeta: yaml.TypeMeta{APIVersion: it.GetApiVersion(), Kind: it.GetKind()}, NameMeta: yaml.NameMeta{Name: it.GetName(), Namespace: it.GetNamespace()}},
+				File:        &framework.File{Path: p},
+				Message:     err.Error()})
+		}
 	}
 	return out
 }
