@@ -2,7 +2,9 @@ package values_test
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -112,6 +114,40 @@ func TestErrorsNameFieldAndLine(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Error(diff)
+			}
+		})
+	}
+}
+
+// TestNothingSilentlyDropped: values that used to vanish without a word.
+func TestNothingSilentlyDropped(t *testing.T) {
+	const head = "global: {hostname: kasm.example.com}\n"
+	tpl := "vdi:\n  templates:\n  - {name: d, image: 'ghcr.io/x/d:1', resources: {limits: {cpu: '1', memory: 1Gi}}, %s}\n"
+	for _, c := range []struct {
+		name, src, want string // want: part of the error, or "" for none
+	}{
+		{"second document", head + "---\nglobal: {hostname: evil.example.com}\n", ":3: a values file holds one YAML document"},
+		{"second document of a scalar", head + "---\nx\n", "second one would be ignored"},
+		{"empty second document", head + "---\n", ""},
+		{"trailing document marker", head + "...\n", ""},
+		{"idle timeout overflows", head + "vdi:\n  sessionDefaults: {idleTimeout: 2562048h}\n", `vdi.sessionDefaults.idleTimeout: duration "2562048h" is too long`},
+		{"longest idle timeout", head + "vdi:\n  sessionDefaults: {idleTimeout: 2562047h}\n", ""},
+		{"session length overflows in nanoseconds", head + "vdi:\n  sessionDefaults: {maxSessionLength: 9223372036854775808ns}\n", "vdi.sessionDefaults.maxSessionLength"},
+		{"sum overflows", head + "vdi:\n  sessionDefaults: {maxSessionLength: 2562047h2562047h}\n", "too long"},
+		{"template timeout overflows", head + fmt.Sprintf(tpl, "idleTimeout: 99999999999m"), "vdi.templates[0].idleTimeout"},
+		{"websocket timeout overflows", head + "ingress: {websocketTimeout: 999999999999s}\n", "ingress.websocketTimeout"},
+		{"udp timeout overflows", head + "turn: {udpTimeout: 999999999999s}\n", "turn.udpTimeout"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := load(t, c.src)
+			if c.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error with %q", err, c.want)
 			}
 		})
 	}
