@@ -57,6 +57,14 @@ func (v *Values) validate(d Document) Errors {
 			add(append(base, "nodePool"), "node pool %q is not in gpu.nodePools", t.NodePool)
 		}
 		errs = append(errs, v.checkGPU(d, append(base, "resources"), *t.Resources)...)
+		for j, e := range t.Env {
+			switch at := append(slices.Clip(base), "env", strconv.Itoa(j)); {
+			case e.Value != nil && e.ValueFrom != nil:
+				add(at, "env %s: set value or valueFrom, not both", e.Name)
+			case e.Value == nil && e.ValueFrom == nil:
+				add(at, "env %s: set value, or valueFrom.secretKeyRef for a password or token", e.Name)
+			}
+		}
 	}
 
 	sessions := map[string]bool{}
