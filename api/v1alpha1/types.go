@@ -81,11 +81,13 @@ type VDITemplateSpec struct {
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
 	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('0s')",message="must be a duration Go can store: at most about 292 years (2562047h)"
 	IdleTimeout *metav1.Duration `json:"idleTimeout,omitempty"`
 	// End a session after this long in any case.
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
 	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('0s')",message="must be a duration Go can store: at most about 292 years (2562047h)"
 	MaxSessionLength *metav1.Duration `json:"maxSessionLength,omitempty"`
 	// Nodes the sessions may run on.
 	// +kubebuilder:validation:MaxProperties=32
