@@ -25,6 +25,10 @@ func OutputDir(dir, list string, limit int64) (entries []string, owned []byte, e
 	if err != nil {
 		return nil, nil, err
 	}
+	if st.Mode()&fs.ModeSymlink != 0 {
+		// As for a package, the path named on the command line may not be a link.
+		return nil, nil, &Error{Path: dir, Kind: ErrLink, Reason: "is a symbolic link: build -o writes only into a real directory"}
+	}
 	if !st.IsDir() {
 		return nil, nil, &Error{Path: dir, Kind: ErrNotRegular, Reason: "is not a directory"}
 	}

@@ -160,6 +160,10 @@ func TestWriteDirRefuses(t *testing.T) {
 			os.Remove(dir)
 			os.WriteFile(dir, nil, 0o644)
 		}, []*yaml.RNode{a}, "not a directory"},
+		{"output is a link", func(t *testing.T, dir string) {
+			os.Remove(dir)
+			os.Symlink(filepath.Dir(outside), dir)
+		}, []*yaml.RNode{obj(t, "v1", "ConfigMap", "", "secret")}, "link"},
 		{"object named outside", nil, []*yaml.RNode{obj(t, "v1", "ConfigMap", "ns1", "../../secret")}, "not a DNS-1123 subdomain"},
 		{"namespace outside", nil, []*yaml.RNode{obj(t, "v1", "ConfigMap", "..", "secret")}, "namespace is not"},
 	} {
