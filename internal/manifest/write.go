@@ -155,11 +155,13 @@ func Files(items []*yaml.RNode) (map[string][]byte, error) {
 			continue
 		}
 		id := fmt.Sprintf("%s %s %s/%s", it.GetApiVersion(), it.GetKind(), it.GetNamespace(), it.GetName())
-		if first, dup := owner[p]; dup {
+		// Names that differ in case only share a file where case is not
+		// kept (macOS, Windows checkouts).
+		if first, dup := owner[strings.ToLower(p)]; dup {
 			errs = append(errs, fmt.Errorf("%s and %s would both be written to %s", first, id, p))
 			continue
 		}
-		owner[p] = id
+		owner[strings.ToLower(p)] = id
 		var buf bytes.Buffer
 		if err := Write(&buf, []*yaml.RNode{it}); err != nil {
 			return nil, err

@@ -71,6 +71,7 @@ func TestFilesClash(t *testing.T) {
 	for _, c := range [][2]*yaml.RNode{
 		{obj(t, "apps/v1", "Deployment", "a", "x"), obj(t, "extensions/v1beta1", "Deployment", "a", "x")},
 		{obj(t, "example.com/v1", "Widget", "a", "x"), obj(t, "example.com/v1", "WIDGET", "a", "x")},
+		{obj(t, "rbac.authorization.k8s.io/v1", "Role", "a", "Admin"), obj(t, "rbac.authorization.k8s.io/v1", "Role", "a", "admin")},
 	} {
 		_, err := Files(c[:])
 		if err == nil || !strings.Contains(err.Error(), "would both be written to a/") {
