@@ -239,9 +239,14 @@ func hideLastApplied(a, b map[string]any) {
 // userinfo is the credentials part of a URL: scheme://user:password@.
 var userinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]*@`)
 
-// redactURLs hides the credentials of every URL in s.
+// secretQuery is a query parameter of a URL that carries a credential.
+var secretQuery = regexp.MustCompile(`(?i)([?&](?:access_token|token|password|passwd|secret|api_?key|key|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token)=)[^&#\s]*`)
+
+// redactURLs hides the credentials of every URL in s: its user
+// information and the query parameters that carry tokens or signatures.
 func redactURLs(s string) string {
-	return userinfo.ReplaceAllString(s, "${1}(redacted)@")
+	s = userinfo.ReplaceAllString(s, "${1}(redacted)@")
+	return secretQuery.ReplaceAllString(s, "${1}(redacted)")
 }
 
 type keyedLists struct {

@@ -109,6 +109,9 @@ func TestSecretsNeverShown(t *testing.T) {
 		{"credentials in a URL inside embedded YAML", "apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata: {name: c}\nspec:\n  valuesContent: |\n    a: 1\n    url: https://u:p1@h/\n",
 			"apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata: {name: c}\nspec:\n  valuesContent: |\n    a: 1\n    url: https://u:p2@h/\n",
 			"~ HelmChart.helm.cattle.io c\n    spec.valuesContent(yaml).url: https://(redacted)@h/ -> https://(redacted)@h/\n"},
+		{"tokens in a URL query", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {u: 'https://h/x?a=1&token=hunter2'}\n",
+			"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {u: 'https://h/x?X-Amz-Signature=hunter3&a=2'}\n",
+			"~ ConfigMap c\n    data.u: https://h/x?a=1&token=(redacted) -> https://h/x?X-Amz-Signature=(redacted)&a=2\n"},
 		{"credentials in a whole map", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {repo: 'https://user:hunter2@h/x'}\n",
 			"~ ConfigMap c\n    data: (none) -> repo: https://(redacted)@h/x\n"},
 	} {
