@@ -50,6 +50,7 @@ fuzz:
 	$(GO) test ./fn -run '^$$' -fuzz FuzzExecute -fuzztime $(FUZZTIME)
 	$(GO) test ./transformers -run '^$$' -fuzz FuzzRules -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/input -run '^$$' -fuzz FuzzReadPackage -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/manifest -run '^$$' -fuzz FuzzFileName -fuzztime $(FUZZTIME)
 
 # Rewrite every golden file from the current output; review with git diff.
 golden:

@@ -2,9 +2,13 @@ package fn
 
 import (
 	"fmt"
+	"path"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/kio/filters"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
@@ -53,24 +57,96 @@ func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode,
 		return nil, nil, err
 	}
 	out := make([]*yaml.RNode, 0, len(items)+len(platform)+len(subCharts))
+	rendered := map[objectID]bool{}
+	for _, it := range append(slices.Clip(platform), subCharts...) {
+		rendered[idOf(it)] = true
+	}
+	// Earlier output: under vdirender/ it is replaced; elsewhere (a build
+	// written into the package) it is set aside, and must be exactly what
+	// this run renders.
+	var earlier []*yaml.RNode
 	for _, it := range items {
-		if !IsGenerated(it) {
+		switch {
+		case generatedIn(it, opts.PackageDir):
+		case it.GetLabels()[generators.ManagedByLabel] == generators.ManagedBy && rendered[idOf(it)]:
+			earlier = append(earlier, it)
+		default:
 			out = append(out, it)
 		}
 	}
 	out = append(append(out, platform...), subCharts...)
-	if dups := duplicates(out); len(dups) > 0 {
-		return nil, dups, nil
+	if bad := append(badNames(out), duplicates(out)...); len(bad) > 0 {
+		return nil, bad, nil
 	}
 	results, err := transformers.Run(out, &transformers.Env{Values: v}, false)
 	if err != nil {
 		return nil, nil, err
+	}
+	if bad, err := notRendered(earlier, out); err != nil || len(bad) > 0 {
+		return nil, bad, err
 	}
 	for _, n := range notes {
 		results = append(results, &framework.Result{Severity: framework.Info, Message: n, Tags: map[string]string{"check": "charts"}})
 	}
 	manifest.Sort(out)
 	return out, results, nil
+}
+
+type objectID struct{ group, kind, ns, name string }
+
+func idOf(it *yaml.RNode) objectID {
+	group, _, found := strings.Cut(it.GetApiVersion(), "/")
+	if !found {
+		group = ""
+	}
+	return objectID{group, it.GetKind(), it.GetNamespace(), it.GetName()}
+}
+
+// notRendered refuses each labelled object set aside as earlier output
+// that differs from the object this run renders: it is a user's object,
+// and dropping it would lose it silently.
+func notRendered(earlier, out []*yaml.RNode) (framework.Results, error) {
+	if len(earlier) == 0 {
+		return nil, nil
+	}
+	now := map[objectID]*yaml.RNode{}
+	for _, it := range out {
+		now[idOf(it)] = it
+	}
+	var bad framework.Results
+	for _, it := range earlier {
+		same, err := sameObject(it, now[idOf(it)])
+		if err != nil {
+			return nil, err
+		}
+		if same {
+			continue
+		}
+		p, _, _ := kioutil.GetFileAnnotations(it)
+		bad = append(bad, &framework.Result{Severity: framework.Error,
+			ResourceRef: &yaml.ResourceIdentifier{TypeMeta: yaml.TypeMeta{APIVersion: it.GetApiVersion(), Kind: it.GetKind()}, NameMeta: yaml.NameMeta{Name: it.GetName(), Namespace: it.GetNamespace()}},
+			File:        &framework.File{Path: p},
+			Message: fmt.Sprintf("%s %s/%s is labelled %s: %s but is not what vdirender renders for it; remove the label or the object (it is not replaced silently)",
+				it.GetKind(), it.GetNamespace(), it.GetName(), generators.ManagedByLabel, generators.ManagedBy)})
+	}
+	return bad, nil
+}
+
+// sameObject compares two objects without their internal annotations.
+func sameObject(a, b *yaml.RNode) (bool, error) {
+	if b == nil {
+		return false, nil
+	}
+	cleaned, err := manifest.Clean([]*yaml.RNode{a.Copy(), b.Copy()})
+	if err != nil || len(cleaned) != 2 {
+		return false, err
+	}
+	sa, err := cleaned[0].String()
+	if err != nil {
+		return false, err
+	}
+	sb, err := cleaned[1].String()
+	return sa == sb, err
 }
 
 // duplicates reports objects given twice: one would silently replace the
@@ -104,6 +180,26 @@ func duplicates(items []*yaml.RNode) framework.Results {
 	return out
 }
 
+// badNames reports objects whose kind, namespace or name the API server
+// would refuse; they would also name files outside build -o's directory.
+func badNames(items []*yaml.RNode) framework.Results {
+	var out framework.Results
+	for _, it := range items {
+		// Local config never reaches a cluster nor a file under -o.
+		if _, local := it.GetAnnotations()[filters.LocalConfigAnnotation]; local || manifest.IsToolConfig(it) {
+			continue
+		}
+		if err := manifest.CheckName(it.GetKind(), it.GetNamespace(), it.GetName()); err != nil {
+			p, _, _ := kioutil.GetFileAnnotations(it)
+			out = append(out, &framework.Result{Severity: framework.Error,
+				ResourceRef: &yaml.ResourceIdentifier{TypeMeta: yaml.TypeMeta{APIVersion: it.GetApiVersion(), Kind: it.GetKind()}, NameMeta: yaml.NameMeta{Name: it.GetName(), Namespace: it.GetNamespace()}},
+				File:        &framework.File{Path: p},
+				Message:     err.Error()})
+		}
+	}
+	return out
+}
+
 func orGenerated(path string) string {
 	if path == "" || strings.HasPrefix(path, manifest.Dir+"/") {
 		return "rendered by vdirender"
@@ -122,7 +218,32 @@ func HasErrors(results framework.Results) bool {
 }
 
 // IsGenerated tells the objects an earlier run rendered: they are replaced,
-// so that rendering the output again changes nothing.
-func IsGenerated(n *yaml.RNode) bool {
-	return n.GetLabels()[generators.ManagedByLabel] == generators.ManagedBy
+// so that rendering the output again changes nothing. Both marks are
+// needed: vdirender's managed-by label and a file under the package's
+// vdirender/ directory, where a run writes what it renders (kpt keeps the
+// path annotation). A user's object that merely carries the label is kept,
+// and refused if it clashes with a rendered one; it is never dropped.
+//
+// Paths are relative to the package, as kpt gives them; generatedIn takes
+// the package directory where paths include it (vdirender build).
+func IsGenerated(n *yaml.RNode) bool { return generatedIn(n, "") }
+
+func generatedIn(n *yaml.RNode, pkgDir string) bool {
+	if n.GetLabels()[generators.ManagedByLabel] != generators.ManagedBy {
+		return false
+	}
+	p, _, _ := kioutil.GetFileAnnotations(n)
+	if pkgDir != "" {
+		if filepath.IsAbs(p) != filepath.IsAbs(pkgDir) {
+			pkgDir, _ = filepath.Abs(pkgDir)
+			p, _ = filepath.Abs(p)
+		}
+		rel, err := filepath.Rel(pkgDir, p)
+		if err != nil {
+			return false
+		}
+		p = rel
+	}
+	p = path.Clean(filepath.ToSlash(p))
+	return strings.HasPrefix(p, manifest.Dir+"/") && filepath.IsLocal(p)
 }

@@ -81,11 +81,13 @@ type VDITemplateSpec struct {
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
 	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('0s')",message="must be a duration Go can store: at most about 292 years (2562047h)"
 	IdleTimeout *metav1.Duration `json:"idleTimeout,omitempty"`
 	// End a session after this long in any case.
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
 	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('0s')",message="must be a duration Go can store: at most about 292 years (2562047h)"
 	MaxSessionLength *metav1.Duration `json:"maxSessionLength,omitempty"`
 	// Nodes the sessions may run on.
 	// +kubebuilder:validation:MaxProperties=32
@@ -119,14 +121,59 @@ func (r ResourceRequirements) Core() corev1.ResourceRequirements {
 	return corev1.ResourceRequirements{Limits: r.Limits, Requests: r.Requests}
 }
 
-// EnvVar is a plain environment variable of the desktop container.
+// EnvVar is an environment variable of the desktop container: a plain
+// value, or a key of a Secret or ConfigMap of the session namespace (for
+// passwords and tokens, which must not be written in clear).
+// +kubebuilder:validation:XValidation:rule="!(has(self.value) && has(self.valueFrom))",message="set value or valueFrom, not both"
 type EnvVar struct {
 	// Name of the variable.
 	// +kubebuilder:validation:MaxLength=1024
 	Name string `json:"name"`
 	// Value of the variable.
 	// +kubebuilder:validation:MaxLength=1024
-	Value string `json:"value"`
+	// +optional
+	Value string `json:"value,omitempty"`
+	// ValueFrom reads the value from a Secret or a ConfigMap.
+	// +optional
+	ValueFrom *EnvVarSource `json:"valueFrom,omitempty"`
+}
+
+// EnvVarSource names one key of a Secret or of a ConfigMap.
+// +kubebuilder:validation:MinProperties=1
+// +kubebuilder:validation:MaxProperties=1
+type EnvVarSource struct {
+	// SecretKeyRef is a key of a Secret of the session namespace.
+	// +optional
+	SecretKeyRef *KeyRef `json:"secretKeyRef,omitempty"`
+	// ConfigMapKeyRef is a key of a ConfigMap of the session namespace.
+	// +optional
+	ConfigMapKeyRef *KeyRef `json:"configMapKeyRef,omitempty"`
+}
+
+// KeyRef is a key of a named Secret or ConfigMap.
+type KeyRef struct {
+	// Name of the Secret or ConfigMap.
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Name string `json:"name"`
+	// Key inside it.
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]+$`
+	Key string `json:"key"`
+}
+
+// Core returns the variable as a container's.
+func (e EnvVar) Core() corev1.EnvVar {
+	out := corev1.EnvVar{Name: e.Name, Value: e.Value}
+	if f := e.ValueFrom; f != nil {
+		switch {
+		case f.SecretKeyRef != nil:
+			out.ValueFrom = &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: f.SecretKeyRef.Name}, Key: f.SecretKeyRef.Key}}
+		case f.ConfigMapKeyRef != nil:
+			out.ValueFrom = &corev1.EnvVarSource{ConfigMapKeyRef: &corev1.ConfigMapKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: f.ConfigMapKeyRef.Name}, Key: f.ConfigMapKeyRef.Key}}
+		}
+	}
+	return out
 }
 
 // Streaming is how the desktop reaches the browser: WebRTC (Selkies, needs

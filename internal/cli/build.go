@@ -20,7 +20,13 @@ stream. Local-config objects and internal annotations are left out.
 
 On any error nothing is printed on stdout: an empty stream would make Argo CD
 prune live objects, so the exit status is non-zero and the problems, each with
-its file, line and field, go to stderr.`,
+its file, line and field, go to stderr.
+
+With -o DIR, each object goes to DIR/[namespace/]kind_name.yaml (names must be
+valid Kubernetes names) and DIR is vdirender's: the files it wrote are listed
+in DIR/.vdirender-files, and the next build removes those it no longer
+renders. A DIR holding any file vdirender did not write is refused, the files
+named; nothing is ever written through a link.`,
 		Example: `  vdirender build examples/k3s-single-node
   vdirender build values.yaml -o rendered/`,
 		Args: cobra.ExactArgs(1),

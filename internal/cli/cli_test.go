@@ -74,6 +74,25 @@ func TestBuildOutputDir(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	// Again into the same directory: it owns it.
+	if _, _, err := execute(t, nil, "build", "../../examples/k3s-single-node", "-o", dir); err != nil {
+		t.Fatal(err)
+	}
+	// Never over files it did not write.
+	mine := filepath.Join(t.TempDir(), "mine")
+	if err := os.MkdirAll(mine, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(mine, "namespace_kasm.yaml"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := execute(t, nil, "build", "../../examples/k3s-single-node", "-o", mine)
+	if err == nil || !strings.Contains(err.Error(), "namespace_kasm.yaml") {
+		t.Errorf("build -o into a directory it did not write: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(mine, "namespace_kasm.yaml")); string(b) != "mine" {
+		t.Errorf("build -o overwrote a file it did not write: %q", b)
+	}
 }
 
 func TestFunctionMode(t *testing.T) {

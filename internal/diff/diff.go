@@ -1,12 +1,14 @@
 // Package diff compares two renderings object by object, the way a
 // reviewer reads a pull request: which objects were added or removed, and
 // for each changed object the field paths with old and new values. Secret
-// data is never printed.
+// values are never printed (data, stringData, any field but the type and
+// metadata, and the last-applied copy), nor the credentials of a URL.
 package diff
 
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -87,7 +89,11 @@ func Compare(oldItems, newItems []*yaml.RNode) (Result, error) {
 			r.Objects = append(r.Objects, Object{ID: id, Removed: true})
 		default:
 			var changes []Change
-			walk("", o, n, id.Kind == "Secret" && id.Group == "", &changes)
+			secret := id.Kind == "Secret" && id.Group == ""
+			if secret {
+				hideLastApplied(o, n)
+			}
+			walk("", o, n, secret, &changes)
 			if len(changes) > 0 {
 				r.Objects = append(r.Objects, Object{ID: id, Changes: changes})
 			}
@@ -116,19 +122,26 @@ func index(items []*yaml.RNode) (map[ID]map[string]any, error) {
 	return out, nil
 }
 
-// secretFields hold a Secret's values.
-var secretFields = map[string]bool{"data": true, "stringData": true}
+// secretPlain are the fields of a Secret that hold no secret value; every
+// other field (data, stringData, whatever else) is redacted, whole or in
+// part, whatever its keys look like.
+var secretPlain = map[string]bool{"apiVersion": true, "kind": true, "metadata": true, "type": true, "immutable": true}
+
+// lastApplied holds a copy of the whole object, Secret data included.
+const lastApplied = "metadata.annotations[kubectl.kubernetes.io/last-applied-configuration]"
 
 func walk(path string, a, b any, secret bool, out *[]Change) {
 	if reflect.DeepEqual(a, b) {
 		return
 	}
-	if secret && isSecretValue(path) {
+	am, aIsMap := a.(map[string]any)
+	bm, bIsMap := b.(map[string]any)
+	if secret && path != "" && isSecretValue(path) && !(aIsMap && bIsMap) {
+		// Maps are walked so that the keys that changed show; nothing
+		// else is shown, not even YAML inside a value.
 		*out = append(*out, Change{Path: path, Old: redact(a), New: redact(b)})
 		return
 	}
-	am, aIsMap := a.(map[string]any)
-	bm, bIsMap := b.(map[string]any)
 	if aIsMap && bIsMap {
 		keys := map[string]bool{}
 		for k := range am {
@@ -174,7 +187,7 @@ func walk(path string, a, b any, secret bool, out *[]Change) {
 		}
 		return
 	}
-	*out = append(*out, Change{Path: path, Old: show(a), New: show(b)})
+	*out = append(*out, Change{Path: redactURLs(path), Old: show(a), New: show(b)})
 }
 
 // embeddedYAML parses two multi-line strings that both hold YAML mappings.
@@ -191,9 +204,49 @@ func embeddedYAML(a, b any) (map[string]any, map[string]any, bool) {
 	return am, bm, true
 }
 
+// isSecretValue tells the paths of a Secret whose values are never shown.
 func isSecretValue(path string) bool {
-	first, _, _ := strings.Cut(path, ".")
-	return secretFields[first] && strings.Contains(path, ".")
+	first := path
+	if i := strings.IndexAny(path, ".[("); i >= 0 {
+		first = path[:i]
+	}
+	return !secretPlain[first] || strings.HasPrefix(path, lastApplied)
+}
+
+// hideLastApplied replaces the copy of a Secret that kubectl keeps in an
+// annotation, on both sides, keeping whether it changed.
+func hideLastApplied(a, b map[string]any) {
+	const key = "kubectl.kubernetes.io/last-applied-configuration"
+	annotations := func(m map[string]any) map[string]any {
+		md, _ := m["metadata"].(map[string]any)
+		an, _ := md["annotations"].(map[string]any)
+		return an
+	}
+	aa, ba := annotations(a), annotations(b)
+	av, aok := aa[key]
+	bv, bok := ba[key]
+	if aok {
+		aa[key] = "(redacted)"
+	}
+	if bok {
+		ba[key] = "(redacted)"
+		if aok && !reflect.DeepEqual(av, bv) {
+			ba[key] = "(redacted, changed)"
+		}
+	}
+}
+
+// userinfo is the credentials part of a URL: scheme://user:password@.
+var userinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]*@`)
+
+// secretQuery is a query parameter of a URL that carries a credential.
+var secretQuery = regexp.MustCompile(`(?i)([?&](?:access_token|token|password|passwd|secret|api_?key|key|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token)=)[^&#\s]*`)
+
+// redactURLs hides the credentials of every URL in s: its user
+// information and the query parameters that carry tokens or signatures.
+func redactURLs(s string) string {
+	s = userinfo.ReplaceAllString(s, "${1}(redacted)@")
+	return secretQuery.ReplaceAllString(s, "${1}(redacted)")
 }
 
 type keyedLists struct {
@@ -248,7 +301,7 @@ func show(v any) string {
 		return "(none)"
 	}
 	b, _ := sigsyaml.Marshal(v)
-	return strings.TrimSpace(string(b))
+	return redactURLs(strings.TrimSpace(string(b)))
 }
 
 func redact(v any) string {

@@ -77,6 +77,61 @@ spec:
 	}
 }
 
+// TestSecretsNeverShown: no Secret value and no URL credential reaches
+// the diff, whatever the shape of the change.
+func TestSecretsNeverShown(t *testing.T) {
+	const sec = "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: n}\n"
+	for _, c := range []struct {
+		name, old, new, want string
+	}{
+		{"key with a dot", sec + "data: {tls.key: b2xk}\n", sec + "data: {tls.key: bmV3}\n",
+			"~ Secret n/s\n    data[tls.key]: (redacted) -> (redacted)\n"},
+		{"whole stringData added", sec, sec + "stringData: {password: hunter2, tls.crt: x}\n",
+			"~ Secret n/s\n    stringData: (none) -> (redacted)\n"},
+		{"whole data removed", sec + "data: {password: aHVudGVyMg==}\n", sec,
+			"~ Secret n/s\n    data: (redacted) -> (none)\n"},
+		{"stringData holding YAML", sec + "stringData:\n  config.yaml: |\n    password: a\n    user: u\n", sec + "stringData:\n  config.yaml: |\n    password: b\n    user: u\n",
+			"~ Secret n/s\n    stringData[config.yaml]: (redacted) -> (redacted)\n"},
+		{"key with brackets", sec + "data: {'a[b]': b2xk}\n", sec + "data: {'a[b]': bmV3}\n",
+			"~ Secret n/s\n    data[a[b]]: (redacted) -> (redacted)\n"},
+		{"unknown field", sec + "extra: {k: hunter2}\n", sec + "extra: {k: hunter3}\n",
+			"~ Secret n/s\n    extra.k: (redacted) -> (redacted)\n"},
+		{"last applied configuration", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: n\n  annotations: {kubectl.kubernetes.io/last-applied-configuration: '{\"data\":{\"p\":\"aGk=\"}}'}\n", sec,
+			"~ Secret n/s\n    metadata.annotations: kubectl.kubernetes.io/last-applied-configuration: (redacted) -> (none)\n"},
+		{"last applied configuration changed", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  annotations: {kubectl.kubernetes.io/last-applied-configuration: '{\"data\":{\"p\":\"aGk=\"}}'}\n",
+			"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  annotations: {kubectl.kubernetes.io/last-applied-configuration: '{\"data\":{\"p\":\"aGkh\"}}'}\n",
+			"~ Secret s\n    metadata.annotations[kubectl.kubernetes.io/last-applied-configuration]: (redacted) -> (redacted)\n"},
+		{"type still shown", sec + "type: Opaque\n", sec + "type: kubernetes.io/tls\n",
+			"~ Secret n/s\n    type: Opaque -> kubernetes.io/tls\n"},
+		{"credentials in a URL", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {repo: 'https://user:hunter2@charts.example.com/x'}\n",
+			"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {repo: 'oci://robot:t0ken@registry.example.com/x'}\n",
+			"~ ConfigMap c\n    data.repo: https://(redacted)@charts.example.com/x -> oci://(redacted)@registry.example.com/x\n"},
+		{"credentials in a URL inside embedded YAML", "apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata: {name: c}\nspec:\n  valuesContent: |\n    a: 1\n    url: https://u:p1@h/\n",
+			"apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata: {name: c}\nspec:\n  valuesContent: |\n    a: 1\n    url: https://u:p2@h/\n",
+			"~ HelmChart.helm.cattle.io c\n    spec.valuesContent(yaml).url: https://(redacted)@h/ -> https://(redacted)@h/\n"},
+		{"tokens in a URL query", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {u: 'https://h/x?a=1&token=hunter2'}\n",
+			"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {u: 'https://h/x?X-Amz-Signature=hunter3&a=2'}\n",
+			"~ ConfigMap c\n    data.u: https://h/x?a=1&token=(redacted) -> https://h/x?X-Amz-Signature=(redacted)&a=2\n"},
+		{"credentials in a whole map", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {repo: 'https://user:hunter2@h/x'}\n",
+			"~ ConfigMap c\n    data: (none) -> repo: https://(redacted)@h/x\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := diff.Compare(parse(t, c.old), parse(t, c.new))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(c.want, r.String()); d != "" {
+				t.Error(d)
+			}
+			for _, leak := range []string{"hunter", "b2xk", "bmV3", "aGk", "t0ken", "p1@", "p2@", "password: a"} {
+				if strings.Contains(r.String(), leak) {
+					t.Errorf("diff shows %q", leak)
+				}
+			}
+		})
+	}
+}
+
 func TestDuplicateObjectIsAnError(t *testing.T) {
 	dup := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
 	if _, err := diff.Compare(parse(t, dup), nil); err == nil {

@@ -43,7 +43,20 @@ func template(v *values.Values, t values.Template) *v1alpha1.VDITemplate {
 		MaxSessionLength: duration(t.MaxSessionLength),
 	}
 	for _, e := range t.Env {
-		spec.Env = append(spec.Env, v1alpha1.EnvVar{Name: e.Name, Value: e.Value})
+		env := v1alpha1.EnvVar{Name: e.Name}
+		if e.Value != nil {
+			env.Value = *e.Value
+		}
+		if f := e.ValueFrom; f != nil {
+			env.ValueFrom = &v1alpha1.EnvVarSource{}
+			if r := f.SecretKeyRef; r != nil {
+				env.ValueFrom.SecretKeyRef = &v1alpha1.KeyRef{Name: r.Name, Key: r.Key}
+			}
+			if r := f.ConfigMapKeyRef; r != nil {
+				env.ValueFrom.ConfigMapKeyRef = &v1alpha1.KeyRef{Name: r.Name, Key: r.Key}
+			}
+		}
+		spec.Env = append(spec.Env, env)
 	}
 	if t.Storage != nil {
 		spec.Storage = &v1alpha1.Storage{Size: *t.Storage.Size, MountPath: t.Storage.MountPath, StorageClassName: platform.StorageClass}

@@ -187,9 +187,12 @@ func isTooLarge(err error) bool {
 // git runs git in dir and returns at most limit bytes of its output; a
 // command that prints more is killed. Its stderr is kept to 4 KiB.
 func git(dir string, limit int64, args ...string) ([]byte, error) {
-	cmd := exec.Command("git", args...)
+	// Paths are printed as they are (-z already keeps ls-tree from quoting
+	// them; quotePath=false keeps every other listing the same) and taken
+	// literally, never as globs.
+	cmd := exec.Command("git", append([]string{"-c", "core.quotePath=false"}, args...)...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0")
+	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0", "GIT_LITERAL_PATHSPECS=1")
 	stderr := &cappedBuffer{max: 4 << 10}
 	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()

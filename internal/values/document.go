@@ -91,6 +91,15 @@ func Parse(file string, data []byte) (Document, error) {
 		}
 		return Document{}, yamlError(file, err)
 	}
+	// A second document would be silently ignored: refuse it.
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		return Document{}, yamlError(file, err)
+	case len(next.Content) > 0 && next.Content[0].Tag != "!!null":
+		return Document{}, FieldError{File: file, Line: next.Content[0].Line, Message: "a values file holds one YAML document; this second one would be ignored"}
+	}
 	n := &root
 	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
 		n = n.Content[0]

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -53,6 +54,9 @@ func Schema() (*jsonschema.Schema, error) {
 // problem is returned at once, each with its file, line and field path.
 func Load(doc Document) (*Values, error) {
 	if errs := doc.duplicateKeys(doc.Node, nil); len(errs) > 0 {
+		return nil, errs
+	}
+	if errs := doc.credentials(doc.Node, nil); len(errs) > 0 {
 		return nil, errs
 	}
 	var buf bytes.Buffer
@@ -112,6 +116,33 @@ func (d Document) duplicateKeys(n *yaml.Node, tokens []string) Errors {
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
 			errs = append(errs, d.duplicateKeys(c, append(slices.Clone(tokens), strconv.Itoa(i)))...)
+		}
+	}
+	return errs
+}
+
+// urlCredentials finds the user information of a URL: scheme://user[:password]@.
+var urlCredentials = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s]*@`)
+
+// credentials refuses every URL in the values that holds credentials
+// (a chart repository https://user:pass@host, a database URL in a
+// template's env): values are rendered in clear into the manifests and
+// the diffs reviewers read. The value itself is never quoted.
+func (d Document) credentials(n *yaml.Node, tokens []string) Errors {
+	var errs Errors
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			errs = append(errs, d.credentials(n.Content[i+1], append(slices.Clone(tokens), n.Content[i].Value))...)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			errs = append(errs, d.credentials(c, append(slices.Clone(tokens), strconv.Itoa(i)))...)
+		}
+	case yaml.ScalarNode:
+		if urlCredentials.MatchString(n.Value) {
+			errs = append(errs, FieldError{File: d.File, Line: d.line(n), Path: d.fieldPath(tokens),
+				Message: "holds a URL with credentials (user:password@): values are rendered in clear; keep credentials in a Secret (for a template's env, valueFrom.secretKeyRef)"})
 		}
 	}
 	return errs

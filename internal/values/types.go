@@ -217,10 +217,24 @@ type Streaming struct {
 	Encoder  string `json:"encoder,omitempty"`
 }
 
-// EnvVar is a plain environment variable of a desktop.
+// EnvVar is an environment variable of a desktop: a plain value, or a key
+// of a Secret or ConfigMap of the session namespace (passwords, tokens).
 type EnvVar struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
+	Name      string        `json:"name"`
+	Value     *string       `json:"value,omitempty"`
+	ValueFrom *EnvVarSource `json:"valueFrom,omitempty"`
+}
+
+// EnvVarSource is one of a Secret's key or a ConfigMap's key.
+type EnvVarSource struct {
+	SecretKeyRef    *KeyRef `json:"secretKeyRef,omitempty"`
+	ConfigMapKeyRef *KeyRef `json:"configMapKeyRef,omitempty"`
+}
+
+// KeyRef is a key of a named Secret or ConfigMap.
+type KeyRef struct {
+	Name string `json:"name"`
+	Key  string `json:"key"`
 }
 
 // Session is a persistent desktop of one user.

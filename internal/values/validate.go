@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -39,6 +40,7 @@ func (v *Values) validate(d Document) Errors {
 	}
 	errs = append(errs, v.checkQuantities(d)...)
 	errs = append(errs, v.checkKasmChart(d)...)
+	errs = append(errs, v.checkDurations(d)...)
 	if v.Ingress.TLS.SecretName != "" && v.Ingress.TLS.CertResolver != "" {
 		add([]string{"ingress", "tls"}, "set secretName or certResolver, not both")
 	}
@@ -76,6 +78,14 @@ func (v *Values) validate(d Document) Errors {
 			add(append(base, "nodePool"), "node pool %q is not in gpu.nodePools", t.NodePool)
 		}
 		errs = append(errs, v.checkGPU(d, append(base, "resources"), *t.Resources)...)
+		for j, e := range t.Env {
+			switch at := append(slices.Clip(base), "env", strconv.Itoa(j)); {
+			case e.Value != nil && e.ValueFrom != nil:
+				add(at, "env %s: set value or valueFrom, not both", e.Name)
+			case e.Value == nil && e.ValueFrom == nil:
+				add(at, "env %s: set value, or valueFrom.secretKeyRef for a password or token", e.Name)
+			}
+		}
 	}
 
 	sessions := map[string]bool{}
@@ -137,6 +147,44 @@ func (v *Values) checkKasmChart(d Document) Errors {
 	}
 	if *v.Global.Ingress.Enabled && v.Ingress.TLS.CertResolver != "" {
 		add([]string{"global", "ingress", "enabled"}, "kasm-single-zone's own Ingress takes no annotations, so it cannot use certificate resolver %q: set global.ingress.enabled: false to route through the IngressRoute", v.Ingress.TLS.CertResolver)
+	}
+	return errs
+}
+
+// checkDurations refuses durations the schema's pattern lets in but that
+// overflow time.Duration (about 292 years): parsed later, they would
+// vanish and a session would never end.
+func (v *Values) checkDurations(d Document) Errors {
+	type field struct {
+		path  []string
+		value string
+	}
+	fields := []field{
+		{[]string{"vdi", "sessionDefaults", "idleTimeout"}, v.VDI.SessionDefaults.IdleTimeout},
+		{[]string{"vdi", "sessionDefaults", "maxSessionLength"}, v.VDI.SessionDefaults.MaxSessionLength},
+		{[]string{"ingress", "websocketTimeout"}, v.Ingress.WebsocketTimeout},
+		{[]string{"turn", "udpTimeout"}, v.TURN.UDPTimeout},
+	}
+	for i, t := range v.VDI.Templates {
+		base := []string{"vdi", "templates", strconv.Itoa(i)}
+		fields = append(fields,
+			field{append(slices.Clip(base), "idleTimeout"), t.IdleTimeout},
+			field{append(slices.Clip(base), "maxSessionLength"), t.MaxSessionLength})
+	}
+	var errs Errors
+	seen := map[string]bool{}
+	for _, f := range fields {
+		if f.value == "" {
+			continue
+		}
+		if _, err := time.ParseDuration(f.value); err != nil {
+			// A template's default comes from sessionDefaults: report it once.
+			if seen[f.value] && len(f.path) == 4 {
+				continue
+			}
+			seen[f.value] = true
+			errs = append(errs, d.errorAt(f.path, "duration %q is too long: at most about 292 years (2562047h) can be stored", f.value))
+		}
 	}
 	return errs
 }

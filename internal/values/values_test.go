@@ -2,7 +2,9 @@ package values_test
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -112,6 +114,85 @@ func TestErrorsNameFieldAndLine(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Error(diff)
+			}
+		})
+	}
+}
+
+// TestNothingSilentlyDropped: values that used to vanish without a word.
+func TestNothingSilentlyDropped(t *testing.T) {
+	const head = "global: {hostname: kasm.example.com}\n"
+	tpl := "vdi:\n  templates:\n  - {name: d, image: 'ghcr.io/x/d:1', resources: {limits: {cpu: '1', memory: 1Gi}}, %s}\n"
+	for _, c := range []struct {
+		name, src, want string // want: part of the error, or "" for none
+	}{
+		{"second document", head + "---\nglobal: {hostname: evil.example.com}\n", ":3: a values file holds one YAML document"},
+		{"second document of a scalar", head + "---\nx\n", "second one would be ignored"},
+		{"empty second document", head + "---\n", ""},
+		{"trailing document marker", head + "...\n", ""},
+		{"idle timeout overflows", head + "vdi:\n  sessionDefaults: {idleTimeout: 2562048h}\n", `vdi.sessionDefaults.idleTimeout: duration "2562048h" is too long`},
+		{"longest idle timeout", head + "vdi:\n  sessionDefaults: {idleTimeout: 2562047h}\n", ""},
+		{"session length overflows in nanoseconds", head + "vdi:\n  sessionDefaults: {maxSessionLength: 9223372036854775808ns}\n", "vdi.sessionDefaults.maxSessionLength"},
+		{"sum overflows", head + "vdi:\n  sessionDefaults: {maxSessionLength: 2562047h2562047h}\n", "too long"},
+		{"template timeout overflows", head + fmt.Sprintf(tpl, "idleTimeout: 99999999999m"), "vdi.templates[0].idleTimeout"},
+		{"websocket timeout overflows", head + "ingress: {websocketTimeout: 999999999999s}\n", "ingress.websocketTimeout"},
+		{"udp timeout overflows", head + "turn: {udpTimeout: 999999999999s}\n", "turn.udpTimeout"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := load(t, c.src)
+			if c.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error with %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestSecretsStayOut: template env can reference a Secret or ConfigMap
+// key; a URL with credentials anywhere in the values is refused.
+func TestSecretsStayOut(t *testing.T) {
+	const head = "global: {hostname: kasm.example.com}\n"
+	env := func(e string) string {
+		return head + "vdi:\n  templates:\n  - name: d\n    image: 'ghcr.io/x/d:1'\n    resources: {limits: {cpu: '1', memory: 1Gi}}\n    env: [" + e + "]\n"
+	}
+	for _, c := range []struct {
+		name, src, want string // want: part of the error, or "" for none
+	}{
+		{"plain value", env("{name: LANG, value: C.UTF-8}"), ""},
+		{"empty value", env("{name: EMPTY, value: ''}"), ""},
+		{"secret key", env("{name: PASSWORD, valueFrom: {secretKeyRef: {name: desktop-auth, key: password}}}"), ""},
+		{"configmap key", env("{name: MODE, valueFrom: {configMapKeyRef: {name: desktop, key: tls.mode}}}"), ""},
+		{"value and valueFrom", env("{name: P, value: x, valueFrom: {secretKeyRef: {name: s, key: k}}}"), "set value or valueFrom, not both"},
+		{"neither", env("{name: P}"), "set value, or valueFrom.secretKeyRef"},
+		{"two sources", env("{name: P, valueFrom: {secretKeyRef: {name: s, key: k}, configMapKeyRef: {name: s, key: k}}}"), "vdi.templates[0].env[0].valueFrom"},
+		{"empty source", env("{name: P, valueFrom: {}}"), "vdi.templates[0].env[0].valueFrom"},
+		{"secret name not DNS", env("{name: P, valueFrom: {secretKeyRef: {name: ../x, key: k}}}"), "secretKeyRef.name"},
+		{"bad key", env("{name: P, valueFrom: {secretKeyRef: {name: s, key: 'a/b'}}}"), "secretKeyRef.key"},
+		{"no key", env("{name: P, valueFrom: {secretKeyRef: {name: s}}}"), "secretKeyRef"},
+		{"credentials in an env URL", env("{name: DB, value: 'postgres://kasm:hunter2@db:5432/kasm'}"), "vdi.templates[0].env[0].value: holds a URL with credentials"},
+		{"credentials in a chart repo", head + "charts:\n  kasm: {repo: 'https://user:hunter2@charts.example.com/kasm'}\n", "charts.kasm.repo: holds a URL with credentials"},
+		{"token as user in a chart repo", head + "charts:\n  redis: {repo: 'oci://t0ken@registry.example.com/charts'}\n", "charts.redis.repo"},
+		{"plain chart repo", head + "charts:\n  kasm: {repo: 'https://charts.example.com/kasm@v1'}\n", ""},
+		{"ssh remote is not a URL with credentials", env("{name: GIT, value: 'git@github.com:x/y.git'}"), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := load(t, c.src)
+			if c.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error with %q", err, c.want)
+			}
+			if strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "t0ken") {
+				t.Errorf("the error quotes the credentials: %v", err)
 			}
 		})
 	}

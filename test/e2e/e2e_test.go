@@ -204,6 +204,48 @@ spec:
   user: mallory
   persistant: true
 `, ".spec.persistant: field not declared in schema"},
+		{"idle timeout overflows", `
+apiVersion: vdi.vdirender.dev/v1alpha1
+kind: VDITemplate
+metadata: {name: forever, namespace: vdi-sessions}
+spec:
+  image: desktop:1.0
+  streaming: {protocol: webrtc, port: 8080}
+  resources: {limits: {cpu: '1', memory: 1Gi}}
+  idleTimeout: 2562048h
+`, "at most about 292 years"},
+		{"session length overflows", `
+apiVersion: vdi.vdirender.dev/v1alpha1
+kind: VDITemplate
+metadata: {name: forever, namespace: vdi-sessions}
+spec:
+  image: desktop:1.0
+  streaming: {protocol: webrtc, port: 8080}
+  resources: {limits: {cpu: '1', memory: 1Gi}}
+  maxSessionLength: 9999999999999999s
+`, "at most about 292 years"},
+		{"env value and valueFrom", `
+apiVersion: vdi.vdirender.dev/v1alpha1
+kind: VDITemplate
+metadata: {name: both, namespace: vdi-sessions}
+spec:
+  image: desktop:1.0
+  streaming: {protocol: webrtc, port: 8080}
+  resources: {limits: {cpu: '1', memory: 1Gi}}
+  env:
+  - {name: P, value: x, valueFrom: {secretKeyRef: {name: s, key: k}}}
+`, "set value or valueFrom, not both"},
+		{"env with two sources", `
+apiVersion: vdi.vdirender.dev/v1alpha1
+kind: VDITemplate
+metadata: {name: two, namespace: vdi-sessions}
+spec:
+  image: desktop:1.0
+  streaming: {protocol: webrtc, port: 8080}
+  resources: {limits: {cpu: '1', memory: 1Gi}}
+  env:
+  - {name: P, valueFrom: {secretKeyRef: {name: s, key: k}, configMapKeyRef: {name: s, key: k}}}
+`, "valueFrom"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -226,5 +268,23 @@ spec:
 `))[0]
 	if err := cl.Apply(ctx, kubeclient.FieldManager, ok, true); err != nil {
 		t.Errorf("valid session rejected: %v", err)
+	}
+	tpl := decodeObjects(t, []byte(`
+apiVersion: vdi.vdirender.dev/v1alpha1
+kind: VDITemplate
+metadata: {name: good, namespace: vdi-sessions}
+spec:
+  image: desktop:1.0
+  streaming: {protocol: webrtc, port: 8080}
+  resources: {limits: {cpu: '1', memory: 1Gi}}
+  idleTimeout: 2562047h
+  maxSessionLength: 8h
+  env:
+  - {name: LANG, value: C.UTF-8}
+  - {name: PASSWORD, valueFrom: {secretKeyRef: {name: desktop-auth, key: password}}}
+  - {name: MODE, valueFrom: {configMapKeyRef: {name: desktop, key: tls.mode}}}
+`))[0]
+	if err := cl.Apply(ctx, kubeclient.FieldManager, tpl, true); err != nil {
+		t.Errorf("valid template rejected: %v", err)
 	}
 }

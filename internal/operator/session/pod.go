@@ -29,7 +29,7 @@ func Pod(t *v1alpha1.VDITemplate, s *v1alpha1.VDISession) *corev1.Pod {
 		VolumeMounts: []corev1.VolumeMount{{Name: "shm", MountPath: "/dev/shm"}},
 	}
 	for _, e := range t.Spec.Env {
-		c.Env = append(c.Env, corev1.EnvVar{Name: e.Name, Value: e.Value})
+		c.Env = append(c.Env, e.Core())
 	}
 	pod := &corev1.Pod{
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
