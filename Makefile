@@ -48,6 +48,7 @@ FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./internal/values -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
 	$(GO) test ./fn -run '^$$' -fuzz FuzzExecute -fuzztime $(FUZZTIME)
+	$(GO) test ./fn -run '^$$' -fuzz FuzzReadResourceList -fuzztime $(FUZZTIME)
 	$(GO) test ./transformers -run '^$$' -fuzz FuzzRules -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/input -run '^$$' -fuzz FuzzReadPackage -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/manifest -run '^$$' -fuzz FuzzFileName -fuzztime $(FUZZTIME)
