@@ -52,6 +52,7 @@ fuzz:
 	$(GO) test ./transformers -run '^$$' -fuzz FuzzRules -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/input -run '^$$' -fuzz FuzzReadPackage -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/manifest -run '^$$' -fuzz FuzzFileName -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/diff -run '^$$' -fuzz FuzzCompare -fuzztime $(FUZZTIME)
 
 # Rewrite every golden file from the current output; review with git diff.
 golden:
