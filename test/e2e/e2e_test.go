@@ -74,30 +74,7 @@ func testExamples(ctx context.Context, t *testing.T, cl *kubeclient.Client) {
 	for _, p := range dirs {
 		dir := filepath.Dir(p)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			objs := rendered(t, dir)
-			var crds, rest []*unstructured.Unstructured
-			for _, o := range objs {
-				switch o.GetKind() {
-				case "CustomResourceDefinition", "Namespace":
-					if err := cl.Apply(ctx, kubeclient.FieldManager, o, false); err != nil {
-						t.Fatalf("%s rejected: %v", kubeclient.Describe(o), err)
-					}
-					if o.GetKind() == "CustomResourceDefinition" {
-						crds = append(crds, o)
-					}
-				default:
-					rest = append(rest, o)
-				}
-			}
-			waitEstablished(ctx, t, cl, crds)
-			for _, o := range rest {
-				if err := cl.Apply(ctx, kubeclient.FieldManager, o, true); err != nil {
-					t.Errorf("%s rejected: %v", kubeclient.Describe(o), err)
-				}
-			}
-			if !t.Failed() {
-				t.Logf("all %d objects accepted (%d applied, %d server-side dry-run)", len(objs), len(objs)-len(rest), len(rest))
-			}
+			acceptAll(ctx, t, cl, rendered(t, dir))
 		})
 	}
 }
@@ -124,31 +101,38 @@ func testInlineCharts(ctx context.Context, t *testing.T, cl *kubeclient.Client) 
 	for _, example := range []string{"k3s-single-node", "gpu-pool"} {
 		t.Run("real "+example, func(t *testing.T) {
 			pkg := charttest.RealInlinePackage(t, "../..", example, charttest.RealCharts(t))
-			objs := rendered(t, pkg)
-			var crds, rest []*unstructured.Unstructured
-			for _, o := range objs {
-				switch o.GetKind() {
-				case "CustomResourceDefinition", "Namespace":
-					if err := cl.Apply(ctx, kubeclient.FieldManager, o, false); err != nil {
-						t.Fatalf("%s rejected: %v", kubeclient.Describe(o), err)
-					}
-					if o.GetKind() == "CustomResourceDefinition" {
-						crds = append(crds, o)
-					}
-				default:
-					rest = append(rest, o)
-				}
-			}
-			waitEstablished(ctx, t, cl, crds)
-			for _, o := range rest {
-				if err := cl.Apply(ctx, kubeclient.FieldManager, o, true); err != nil {
-					t.Errorf("%s rejected: %v", kubeclient.Describe(o), err)
-				}
-			}
-			if !t.Failed() {
-				t.Logf("all %d objects accepted (%d applied, %d server-side dry-run)", len(objs), len(objs)-len(rest), len(rest))
-			}
+			acceptAll(ctx, t, cl, rendered(t, pkg))
 		})
+	}
+}
+
+// acceptAll applies a rendering's CRDs and namespaces for real, waits for
+// the CRDs, and server-side dry-runs every other object: each must be
+// accepted.
+func acceptAll(ctx context.Context, t *testing.T, cl *kubeclient.Client, objs []*unstructured.Unstructured) {
+	t.Helper()
+	var crds, rest []*unstructured.Unstructured
+	for _, o := range objs {
+		switch o.GetKind() {
+		case "CustomResourceDefinition", "Namespace":
+			if err := cl.Apply(ctx, kubeclient.FieldManager, o, false); err != nil {
+				t.Fatalf("%s rejected: %v", kubeclient.Describe(o), err)
+			}
+			if o.GetKind() == "CustomResourceDefinition" {
+				crds = append(crds, o)
+			}
+		default:
+			rest = append(rest, o)
+		}
+	}
+	waitEstablished(ctx, t, cl, crds)
+	for _, o := range rest {
+		if err := cl.Apply(ctx, kubeclient.FieldManager, o, true); err != nil {
+			t.Errorf("%s rejected: %v", kubeclient.Describe(o), err)
+		}
+	}
+	if !t.Failed() {
+		t.Logf("all %d objects accepted (%d applied, %d server-side dry-run)", len(objs), len(objs)-len(rest), len(rest))
 	}
 }
 
