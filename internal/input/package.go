@@ -220,7 +220,9 @@ func ReadPackage(dir string, opt PackageOptions) ([]*yaml.RNode, error) {
 	var ignore gitignore.IgnoreMatcher = gitignore.DummyIgnoreMatcher(false)
 	for _, f := range files {
 		if f.Rel == ignoreFile {
-			ignore = gitignore.NewGitIgnoreFromReader(abs, bytes.NewReader(f.Data))
+			if ignore, err = readIgnore(abs, f); err != nil {
+				return nil, err
+			}
 		}
 	}
 	var out []*yaml.RNode
@@ -275,4 +277,16 @@ func ignored(ignore gitignore.IgnoreMatcher, root, p string) bool {
 		}
 	}
 	return ignore.Match(p, false)
+}
+
+// readIgnore parses a .krmignore. The gitignore parser kyaml uses panics on
+// some patterns (a lone "!"); such a file is refused, naming it, rather
+// than crashing the run.
+func readIgnore(root string, f File) (m gitignore.IgnoreMatcher, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = nil, &Error{Path: f.Path, Kind: ErrInvalid, Reason: "holds a pattern the .krmignore parser cannot read"}
+		}
+	}()
+	return gitignore.NewGitIgnoreFromReader(root, bytes.NewReader(f.Data)), nil
 }
