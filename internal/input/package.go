@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	gitignore "github.com/monochromegane/go-gitignore"
 	"sigs.k8s.io/kustomize/kyaml/kio"
@@ -84,6 +85,11 @@ func walkPackage(dir string, match Match, lim limits) ([]File, error) {
 		}
 		if rel == "." {
 			return nil
+		}
+		// Names that are not UTF-8 cannot be walked through the package's
+		// root, nor written in a path annotation.
+		if !utf8.ValidString(rel) {
+			return &Error{Path: dir, Kind: ErrInvalid, Reason: fmt.Sprintf("holds a file or directory whose name is not valid UTF-8 (%q)", rel)}
 		}
 		if d.IsDir() {
 			if d.Name() == ".git" {
