@@ -35,6 +35,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/vdirender/vdirender/internal/manifest"
 )
 
 // Options fix everything a render depends on besides the chart.
@@ -142,25 +144,15 @@ func Render(archiveData []byte, opts Options) (*Rendering, error) {
 	}
 
 	out := &Rendering{Dropped: droppedHooks(first.hooks)}
-	// Kinds the chart's own CRDs make cluster-scoped, by group/kind.
-	crdScoped := map[string]bool{}
 	for _, crd := range c.CRDObjects() {
 		items, err := parse(crd.Filename, crd.File.Data)
 		if err != nil {
 			return nil, err
 		}
-		for _, it := range items {
-			if it.GetKind() != "CustomResourceDefinition" {
-				continue
-			}
-			group, _ := it.GetString("spec.group")
-			kind, _ := it.GetString("spec.names.kind")
-			if scope, _ := it.GetString("spec.scope"); scope == "Cluster" {
-				crdScoped[group+"/"+kind] = true
-			}
-		}
 		out.Objects = append(out.Objects, items...)
 	}
+	// Built-in cluster-scoped kinds, and those the chart's own CRDs declare.
+	scopes := manifest.ScopesOf(out.Objects)
 	for _, m := range first.manifests {
 		items, err := parse(m.Name, []byte(m.Content))
 		if err != nil {
@@ -170,7 +162,7 @@ func Render(archiveData []byte, opts Options) (*Rendering, error) {
 			if err := checkSecret(c.Name(), m.Name, it); err != nil {
 				return nil, err
 			}
-			if it.GetNamespace() == "" && !isClusterScoped(it, crdScoped) {
+			if it.GetNamespace() == "" && !scopes.ClusterScoped(it) {
 				if err := it.SetNamespace(opts.Namespace); err != nil {
 					return nil, err
 				}
@@ -319,24 +311,6 @@ func templateChart(file string) (name, valuesPrefix string) {
 		}
 	}
 	return name, valuesPrefix
-}
-
-func isClusterScoped(n *yaml.RNode, crdScoped map[string]bool) bool {
-	group, _, found := strings.Cut(n.GetApiVersion(), "/")
-	if !found {
-		group = ""
-	}
-	return crdScoped[group+"/"+n.GetKind()] || clusterScoped[n.GetKind()]
-}
-
-// clusterScoped are the built-in kinds without a namespace. Helm leaves the
-// namespace to the client at install; a GitOps rendering must write it.
-var clusterScoped = map[string]bool{
-	"Namespace": true, "Node": true, "PersistentVolume": true, "CustomResourceDefinition": true,
-	"ClusterRole": true, "ClusterRoleBinding": true, "StorageClass": true, "PriorityClass": true,
-	"IngressClass": true, "RuntimeClass": true, "CSIDriver": true, "VolumeAttachment": true,
-	"MutatingWebhookConfiguration": true, "ValidatingWebhookConfiguration": true, "APIService": true,
-	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true,
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

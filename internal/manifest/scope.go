@@ -1,6 +1,10 @@
 package manifest
 
-import "sigs.k8s.io/kustomize/kyaml/yaml"
+import (
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/vdirender/vdirender/internal/platform"
+)
 
 // clusterScoped are the built-in cluster-scoped kinds, by API group, and
 // those of the platform's own dependencies.
@@ -24,7 +28,7 @@ type Scopes map[[2]string]bool
 func ScopesOf(items []*yaml.RNode) Scopes {
 	s := Scopes{}
 	for _, it := range items {
-		if it.GetKind() != "CustomResourceDefinition" || group(it.GetApiVersion()) != "apiextensions.k8s.io" {
+		if it.GetKind() != "CustomResourceDefinition" || platform.Group(it.GetApiVersion()) != "apiextensions.k8s.io" {
 			continue
 		}
 		if scope, _ := it.GetString("spec.scope"); scope == "Cluster" {
@@ -38,7 +42,7 @@ func ScopesOf(items []*yaml.RNode) Scopes {
 
 // ClusterScoped tells whether n's kind has no namespace.
 func (s Scopes) ClusterScoped(n *yaml.RNode) bool {
-	k := [2]string{group(n.GetApiVersion()), n.GetKind()}
+	k := [2]string{platform.Group(n.GetApiVersion()), n.GetKind()}
 	return clusterScoped[k] || s[k]
 }
 
@@ -53,13 +57,4 @@ func (s Scopes) EffectiveNamespace(n *yaml.RNode) string {
 		return ns
 	}
 	return "default"
-}
-
-func group(apiVersion string) string {
-	for i := 0; i < len(apiVersion); i++ {
-		if apiVersion[i] == '/' {
-			return apiVersion[:i]
-		}
-	}
-	return ""
 }
