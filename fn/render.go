@@ -15,6 +15,7 @@ import (
 	"github.com/vdirender/vdirender/internal/charts"
 	"github.com/vdirender/vdirender/internal/generators"
 	"github.com/vdirender/vdirender/internal/manifest"
+	"github.com/vdirender/vdirender/internal/platform"
 	"github.com/vdirender/vdirender/internal/values"
 	"github.com/vdirender/vdirender/transformers"
 )
@@ -95,11 +96,7 @@ func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode,
 type objectID struct{ group, kind, ns, name string }
 
 func idOf(it *yaml.RNode) objectID {
-	group, _, found := strings.Cut(it.GetApiVersion(), "/")
-	if !found {
-		group = ""
-	}
-	return objectID{group, it.GetKind(), it.GetNamespace(), it.GetName()}
+	return objectID{platform.Group(it.GetApiVersion()), it.GetKind(), it.GetNamespace(), it.GetName()}
 }
 
 // notRendered refuses each labelled object set aside as earlier output
@@ -154,18 +151,14 @@ func sameObject(a, b *yaml.RNode) (bool, error) {
 // reported the same way. A namespaced object without a namespace is taken
 // to land in default (where kubectl puts it with the default context).
 func duplicates(items []*yaml.RNode) framework.Results {
-	type id struct{ group, kind, ns, name string }
-	seen := map[id]*yaml.RNode{}
+	seen := map[objectID]*yaml.RNode{}
 	scopes := manifest.ScopesOf(items)
 	var out framework.Results
 	for _, it := range items {
-		group, _, found := strings.Cut(it.GetApiVersion(), "/")
-		if !found {
-			group = ""
-		}
 		// Where the object lands: a namespaced object without a namespace
 		// goes to default, a cluster-scoped one has none whatever it says.
-		k := id{group, it.GetKind(), scopes.EffectiveNamespace(it), it.GetName()}
+		k := idOf(it)
+		k.ns = scopes.EffectiveNamespace(it)
 		first, dup := seen[k]
 		if !dup {
 			seen[k] = it

@@ -15,6 +15,8 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/vdirender/vdirender/internal/platform"
 )
 
 // ID names an object independent of its API version, so that a version
@@ -109,11 +111,7 @@ func index(items []*yaml.RNode) (map[ID]map[string]any, error) {
 		if err := sigsyaml.Unmarshal([]byte(it.MustString()), &m); err != nil {
 			return nil, err
 		}
-		group, _, _ := strings.Cut(it.GetApiVersion(), "/")
-		if !strings.Contains(it.GetApiVersion(), "/") {
-			group = ""
-		}
-		id := ID{Group: group, Kind: it.GetKind(), Namespace: it.GetNamespace(), Name: it.GetName()}
+		id := ID{Group: platform.Group(it.GetApiVersion()), Kind: it.GetKind(), Namespace: it.GetNamespace(), Name: it.GetName()}
 		if _, dup := out[id]; dup {
 			return nil, fmt.Errorf("%s appears twice in one rendering", id)
 		}
