@@ -40,7 +40,8 @@ func (h Hook) String() string {
 
 type hook struct {
 	Hook
-	events []releasev1.HookEvent
+	manifest string
+	events   []releasev1.HookEvent
 }
 
 // dropEvents are the events an apply from Git never has.
@@ -59,12 +60,12 @@ func (h *hook) dropped() bool {
 	return true
 }
 
-func newHook(kind, name, path string, events []releasev1.HookEvent) *hook {
+func newHook(kind, name, path, manifest string, events []releasev1.HookEvent) *hook {
 	s := make([]string, len(events))
 	for i, e := range events {
 		s[i] = e.String()
 	}
-	return &hook{Hook: Hook{Kind: kind, Name: name, Path: path, Events: strings.Join(s, ",")}, events: events}
+	return &hook{Hook: Hook{Kind: kind, Name: name, Path: path, Events: strings.Join(s, ",")}, manifest: manifest, events: events}
 }
 
 // checkHooks refuses the hooks that need Helm's install-time ordering.

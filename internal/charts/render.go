@@ -30,6 +30,7 @@ import (
 	chartutil "helm.sh/helm/v4/pkg/chart/common/util"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	"helm.sh/helm/v4/pkg/engine"
 	chartv2util "helm.sh/helm/v4/pkg/chart/v2/util"
 	releaseutil "helm.sh/helm/v4/pkg/release/v1/util"
 	"sigs.k8s.io/kustomize/kyaml/kio"
@@ -47,6 +48,10 @@ type Options struct {
 	// KubeVersion such as v1.35.4 and the API versions the cluster serves.
 	KubeVersion string
 	APIVersions []string
+	// AsInstalled renders what `helm install` creates in a cluster, as K3s's
+	// helm-controller runs it, for review (see installed.go), instead of
+	// what an apply from Git may hold.
+	AsInstalled bool
 }
 
 // Chart is what an archive holds.
@@ -128,6 +133,9 @@ func Render(archiveData []byte, opts Options) (*Rendering, error) {
 		return nil, fmt.Errorf("the values vdirender sends to chart %s are refused by its values.schema.json: %w", c.Name(), trimSchemaError(err))
 	}
 
+	if opts.AsInstalled {
+		return renderInstalled(c, renderVals, opts)
+	}
 	first, err := renderPass(c, renderVals, passes[0])
 	if err != nil {
 		return nil, err
@@ -144,33 +152,48 @@ func Render(archiveData []byte, opts Options) (*Rendering, error) {
 	}
 
 	out := &Rendering{Dropped: droppedHooks(first.hooks)}
+	var err2 error
+	out.Objects, err2 = assemble(c, opts.Namespace, first.manifests, func(file string, it *yaml.RNode) error {
+		return checkSecret(c.Name(), file, it)
+	})
+	if err2 != nil {
+		return nil, err2
+	}
+	return out, nil
+}
+
+// assemble parses the chart's CRDs, then the given manifests in order,
+// giving each namespaced object without a namespace the release's. each is
+// called on every manifest object first.
+func assemble(c *chart.Chart, namespace string, manifests []releaseutil.Manifest, each func(file string, it *yaml.RNode) error) ([]*yaml.RNode, error) {
+	var objects []*yaml.RNode
 	for _, crd := range c.CRDObjects() {
 		items, err := parse(crd.Filename, crd.File.Data)
 		if err != nil {
 			return nil, err
 		}
-		out.Objects = append(out.Objects, items...)
+		objects = append(objects, items...)
 	}
 	// Built-in cluster-scoped kinds, and those the chart's own CRDs declare.
-	scopes := manifest.ScopesOf(out.Objects)
-	for _, m := range first.manifests {
+	scopes := manifest.ScopesOf(objects)
+	for _, m := range manifests {
 		items, err := parse(m.Name, []byte(m.Content))
 		if err != nil {
 			return nil, err
 		}
 		for _, it := range items {
-			if err := checkSecret(c.Name(), m.Name, it); err != nil {
+			if err := each(m.Name, it); err != nil {
 				return nil, err
 			}
 			if it.GetNamespace() == "" && !scopes.ClusterScoped(it) {
-				if err := it.SetNamespace(opts.Namespace); err != nil {
+				if err := it.SetNamespace(namespace); err != nil {
 					return nil, err
 				}
 			}
 		}
-		out.Objects = append(out.Objects, items...)
+		objects = append(objects, items...)
 	}
-	return out, nil
+	return objects, nil
 }
 
 // pass is one render: the manifests and hooks Helm would install.
@@ -180,7 +203,11 @@ type pass struct {
 }
 
 func renderPass(c *chart.Chart, vals chartcommon.Values, funcs passFuncs) (*pass, error) {
-	files, err := renderWithin(c.Name(), func() (map[string]string, error) { return newEngine(funcs).Render(c, vals) })
+	return renderWith(c, vals, newEngine(funcs))
+}
+
+func renderWith(c *chart.Chart, vals chartcommon.Values, e engine.Engine) (*pass, error) {
+	files, err := renderWithin(c.Name(), func() (map[string]string, error) { return e.Render(c, vals) })
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +225,7 @@ func renderPass(c *chart.Chart, vals chartcommon.Values, funcs passFuncs) (*pass
 	}
 	p := &pass{manifests: manifests}
 	for _, h := range hs {
-		p.hooks = append(p.hooks, newHook(h.Kind, h.Name, h.Path, h.Events))
+		p.hooks = append(p.hooks, newHook(h.Kind, h.Name, h.Path, h.Manifest, h.Events))
 	}
 	return p, nil
 }
