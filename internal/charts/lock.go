@@ -119,6 +119,16 @@ func (l *Lock) Entry(key string) (LockEntry, bool) {
 	return LockEntry{}, false
 }
 
+// pins reports whether the lock (which may be nil) pins chart c exactly as
+// the values do.
+func (l *Lock) pins(c generators.SubChart) bool {
+	if l == nil {
+		return false
+	}
+	e, ok := l.Entry(c.Key)
+	return ok && e.Name == c.Chart.Name && e.Version == c.Chart.Version && e.Repo == c.Chart.Repo && e.Archive == c.Chart.Archive
+}
+
 // Verify checks that an archive read for chart c under key matches the lock.
 func (l *Lock) Verify(key string, c values.Chart, data []byte) error {
 	e, ok := l.Entry(key)
@@ -141,11 +151,16 @@ func (l *Lock) Verify(key string, c values.Chart, data []byte) error {
 
 // LockForPackage writes a lock entry for every inline sub-chart of v from the
 // archives vendored in dir, after checking that each archive holds the chart
-// and version the values pin. It reads no network.
+// and version the values pin, and for every sub-chart in helmchart mode
+// whose archive is there too (`vdirender expand` reads those). It reads no
+// network.
 func LockForPackage(dir string, v *values.Values) (*Lock, error) {
 	l := NewLock()
-	for _, c := range generators.InlineSubCharts(v) {
+	for _, c := range generators.SubCharts(v) {
 		data, err := ReadArchive(dir, c)
+		if c.Chart.Mode != values.ChartInline && errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -25,6 +25,8 @@ type PullOptions struct {
 	// differs from the one the lock pins for the same chart and version, or
 	// from an archive already in its place.
 	Update bool
+	// All pulls the charts in helmchart mode too, for `vdirender expand`.
+	All bool
 }
 
 // PullState is what a pull did with one chart.
@@ -58,8 +60,9 @@ type PullReport struct {
 // Pull brings the archive of every enabled sub-chart in inline mode into
 // dir, at its archive path (charts/<name>-<version>.tgz unless the values
 // say otherwise), and writes the lock with their digests. Charts in
-// helmchart mode are not pulled: K3s's helm-controller fetches them in the
-// cluster and nothing in the package reads an archive of theirs.
+// helmchart mode are pulled only with All (K3s's helm-controller fetches
+// them in the cluster; `vdirender expand` reads them to show what it will
+// install), and stay pulled while the lock pins them as the values do.
 //
 // A chart whose archive is in place and matches its lock entry is not
 // fetched (unless Update). A fetched archive must hold the pinned chart and
@@ -73,13 +76,18 @@ type PullReport struct {
 // leaves the package as it was.
 func Pull(ctx context.Context, dir string, v *values.Values, opts PullOptions) (*PullReport, error) {
 	report := &PullReport{}
-	subs := generators.InlineSubCharts(v)
-	if len(subs) == 0 {
-		return report, nil
-	}
 	old, err := readLockIfAny(dir)
 	if err != nil {
 		return nil, err
+	}
+	var subs []generators.SubChart
+	for _, c := range generators.SubCharts(v) {
+		if c.Chart.Mode == values.ChartInline || opts.All || old.pins(c) {
+			subs = append(subs, c)
+		}
+	}
+	if len(subs) == 0 {
+		return report, nil
 	}
 	lock := NewLock()
 	var writes []fileWrite

@@ -19,6 +19,7 @@ const defaultPullTimeout = 2 * time.Minute
 func newPull() *cobra.Command {
 	var (
 		update    bool
+		all       bool
 		plainHTTP bool
 		timeout   time.Duration
 		allow     []string
@@ -29,7 +30,10 @@ func newPull() *cobra.Command {
 		Long: `Fetch the archive of every enabled sub-chart in inline mode (charts.<key>.mode:
 inline) from its pinned repo into DIR at its archive path (default
 charts/<name>-<version>.tgz), and write their sha256 into ` + charts.LockFileName + `.
-Sub-charts in helmchart mode are not pulled: K3s's helm-controller fetches them.
+Sub-charts in helmchart mode are not pulled (K3s's helm-controller fetches
+them) unless --all: then they are too, for ` + "`vdirender expand`" + ` to show what
+helm-controller will install; once locked they stay pulled while the values
+pin them the same way.
 Given a values file, pull writes into its directory, where build reads.
 
 Repos are HTTP(S) chart repositories, read through their index.yaml (relative
@@ -62,6 +66,7 @@ unless every chart is fetched and checked.`,
 			defer cancel()
 			report, err := charts.Pull(ctx, dir, v, charts.PullOptions{
 				Update: update,
+				All:    all,
 				Fetcher: charts.Fetcher{
 					AllowRedirectHosts: allow,
 					PlainHTTP:          plainHTTP,
@@ -76,7 +81,7 @@ unless every chart is fetched and checked.`,
 			}
 			out := cmd.OutOrStdout()
 			if len(report.Charts) == 0 {
-				fmt.Fprintf(out, "no enabled sub-chart is in inline mode: nothing to pull\n")
+				fmt.Fprintf(out, "no enabled sub-chart is in inline mode: nothing to pull (--all pulls those in helmchart mode)\n")
 				return nil
 			}
 			for _, c := range report.Charts {
@@ -94,6 +99,7 @@ unless every chart is fetched and checked.`,
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&all, "all", false, "also pull the sub-charts in helmchart mode, for `vdirender expand`")
 	cmd.Flags().BoolVar(&update, "update", false, "fetch every chart again and accept digests that differ from the lock or from the archives in place")
 	cmd.Flags().DurationVar(&timeout, "timeout", defaultPullTimeout, "give up when the whole pull takes longer")
 	cmd.Flags().StringSliceVar(&allow, "allow-redirect", nil, "also follow redirects to this host (repeatable), e.g. the storage host of GitHub release assets")
