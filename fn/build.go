@@ -31,25 +31,35 @@ func (f *Failed) Error() string {
 // package directory holding one. It returns the objects to apply (local
 // config and internal annotations removed) and the non-error results.
 func Build(path string) ([]*yaml.RNode, framework.Results, error) {
+	out, results, _, err := build(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err = manifest.Clean(out)
+	return out, results, err
+}
+
+// build renders path and returns the rendering with its internal
+// annotations, the results and the values.
+func build(path string) ([]*yaml.RNode, framework.Results, *values.Values, error) {
 	warm()
 	items, v, cfg, err := source.Load(path)
 	if err != nil {
 		var fes values.Errors
 		var fe values.FieldError
 		if errors.As(err, &fes) || errors.As(err, &fe) {
-			return nil, nil, &Failed{Results: ErrorResults(cfg, err)}
+			return nil, nil, nil, &Failed{Results: ErrorResults(cfg, err)}
 		}
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	out, results, err := Render(items, v, Options{PackageDir: source.PackageDir(path)})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if HasErrors(results) {
-		return nil, nil, &Failed{Results: results}
+		return nil, nil, nil, &Failed{Results: results}
 	}
-	out, err = manifest.Clean(out)
-	return out, results, err
+	return out, results, v, nil
 }
 
 // ValidatePath checks the objects of path, a package directory or a file of

@@ -3,7 +3,6 @@ package fn_test
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,22 +149,7 @@ func TestPackages(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden.Check(t, dir+".expected.yaml", out.Bytes())
-			var res bytes.Buffer
-			for _, r := range results {
-				where := ""
-				if r.ResourceRef != nil {
-					where = r.ResourceRef.Kind + "/" + r.ResourceRef.Name + " "
-				}
-				if r.Field != nil {
-					where += r.Field.Path + " "
-				}
-				fmt.Fprintf(&res, "%s: %s%s", r.Severity, where, r.Message)
-				if r.Field != nil && (r.Field.CurrentValue != nil || r.Field.ProposedValue != nil) {
-					fmt.Fprintf(&res, " (is %v, want %v)", r.Field.CurrentValue, r.Field.ProposedValue)
-				}
-				res.WriteString("\n")
-			}
-			golden.Check(t, dir+".results.txt", res.Bytes())
+			golden.Check(t, dir+".results.txt", formatResults(results))
 		})
 	}
 	// Audit changes nothing: the hand-written objects come out as they went in.

@@ -1,7 +1,5 @@
 package charts
 
-
-
 // Gap is something in a pinned chart's rendering that breaks a platform
 // rule and that no value of the chart changes. The expanded view reports
 // each with its reason; the real-chart tests fail when a listed gap is no

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vdirender/vdirender/internal/charts"
 	"github.com/vdirender/vdirender/internal/charttest"
 	"github.com/vdirender/vdirender/internal/generators"
 )
@@ -24,62 +25,20 @@ const (
 	fieldImageTag   = "image"
 )
 
-const (
-	noResources     = "the template gives this container no resources and reads no value for them"
-	alwaysPull      = "the template writes imagePullPolicy: Always"
-	noPullPolicy    = "the template writes no imagePullPolicy, so Kubernetes pulls an untagged image Always"
-	untaggedBusybox = "the template writes image: busybox, without a tag (latest)"
-)
-
-// gaps is every rule broken in the real renderings that no value fixes.
-var gaps = []gap{
-	{"coturn", "Deployment/coturn-coturn", "add-secret-values-to-config", fieldResources, noResources},
-	{"coturn", "Deployment/coturn-coturn", "add-secret-values-to-config", fieldPullPolicy, alwaysPull},
-	{"gpu-operator", "Job/gpu-operator-upgrade-crd", "upgrade-crd", fieldResources, noResources + " (pre-upgrade hook)"},
-	{"gpu-operator", "Job/gpu-operator-node-feature-discovery-prune", "nfd-master", fieldResources,
-		"post-delete hook of the node-feature-discovery sub-chart: master.resources lands at pod level (spec.template.spec.resources), not on the container"},
+// fields are the container fields each rule a gap breaks covers.
+var fields = map[string]string{
+	charts.RuleResources:  fieldResources,
+	charts.RulePullPolicy: fieldPullPolicy,
+	charts.RulePinning:    fieldImageTag,
 }
 
-// kasmSingleZoneGaps are kasm-single-zone 1.16.0's: its wait and permission
-// init containers, its database init Job and its busybox images.
-func kasmSingleZoneGaps() []gap {
-	var out []gap
-	add := func(object, container, field, why string) {
-		out = append(out, gap{"kasm-single-zone", object, container, field, why})
-	}
-	waits := map[string][]string{
-		"Deployment/kasm-api-deployment":     {"db-is-ready"},
-		"Deployment/kasm-guac-deployment":    {"kasm-api-is-ready"},
-		"Deployment/kasm-manager-deployment": {"kasm-api-is-ready"},
-		"Deployment/kasm-proxy-deployment":   {"kasm-api-is-ready", "kasm-manager-is-ready", "kasm-share-is-ready", "kasm-guac-is-ready", "rdp-gateway-is-ready"},
-		"Deployment/rdp-gateway-deployment":  {"kasm-api-is-ready"},
-		"Deployment/rdp-https-gw-deployment": {"kasm-api-is-ready"},
-		"Deployment/kasm-share-deployment":   {"redis-is-ready", "kasm-api-is-ready"},
-		"Job/kasm-db-init-job":               {"db-is-ready", "kasm-db-init-container"},
-	}
-	for object, containers := range waits {
-		for _, c := range containers {
-			add(object, c, fieldResources, noResources)
-		}
-	}
-	for object, c := range map[string]string{
-		"Deployment/kasm-guac-deployment":    "guac-tmp-perms",
-		"Deployment/kasm-proxy-deployment":   "proxy-data-perms",
-		"Deployment/rdp-gateway-deployment":  "rdp-gateway-tmp-perms",
-		"Deployment/rdp-https-gw-deployment": "rdp-https-gateway-tmp-perms",
-		"StatefulSet/kasm-db-statefulset":    "db-data-perms",
-	} {
-		add(object, c, fieldResources, noResources)
-		add(object, c, fieldImageTag, untaggedBusybox)
-	}
-	add("StatefulSet/kasm-db-statefulset", "db-data-perms", fieldPullPolicy, noPullPolicy)
-	return out
-}
-
+// allGaps are the known gaps of the pinned charts, the list `vdirender
+// expand` explains its findings with and the README shows.
 func allGaps() map[string]gap {
 	out := map[string]gap{}
-	for _, g := range append(append([]gap{}, gaps...), kasmSingleZoneGaps()...) {
-		out[g.key()] = g
+	for _, g := range charts.KnownGaps() {
+		tg := gap{g.Chart, g.Object, g.Container, fields[g.Rule], g.Why}
+		out[tg.key()] = tg
 	}
 	return out
 }
