@@ -8,7 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vdirender/vdirender/fn"
 	"github.com/vdirender/vdirender/internal/cluster/verify"
+	"github.com/vdirender/vdirender/internal/generators"
 )
 
 func newVerify() *cobra.Command {
@@ -22,10 +24,13 @@ changing anything: every object is sent as a server-side dry-run apply with
 strict field validation, and the GPU time-slices that the sessions and
 workloads ask for are compared with the nvidia.com/gpu the nodes advertise,
 per node pool (nodes grouped by their nvidia.com/device-plugin.config label).
+The Secrets the rendering reads and nobody renders (TLS, coturn's auth Secret,
+the inline databases' passwords: the README's "Secrets you create") must be
+there, of their type, with every key non-empty; their values are not shown.
 
 Objects whose namespace or CRD comes with the rendering itself are skipped and
-listed. The exit status is non-zero when an object is rejected or the GPU
-demand does not fit.`,
+listed. The exit status is non-zero when an object is rejected, the GPU demand does
+not fit, or a Secret is missing or incomplete.`,
 		Example: `  vdirender verify examples/k3s-single-node
   vdirender verify values.yaml --kubeconfig ~/.kube/k3s.yaml --context edge-1`,
 		Args: cobra.ExactArgs(1),
@@ -34,13 +39,17 @@ demand does not fit.`,
 			if err != nil {
 				return err
 			}
+			v, err := fn.PackageValues(args[0])
+			if err != nil {
+				return reportFailed(cmd.ErrOrStderr(), err)
+			}
 			cl, err := cluster.client()
 			if err != nil {
 				return err
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
-			report, err := verify.Run(ctx, cl, items)
+			report, err := verify.Run(ctx, cl, items, generators.UserSecrets(v))
 			if err != nil {
 				return err
 			}
@@ -63,6 +72,10 @@ func printReport(w io.Writer, r verify.Report) {
 	}
 	for _, f := range r.Skipped {
 		fmt.Fprintf(w, "  skipped  %s: %s\n", f.Object, f.Message)
+	}
+	fmt.Fprintf(w, "secrets: %d present, %d missing or incomplete\n", r.SecretsPresent, len(r.Secrets))
+	for _, f := range r.Secrets {
+		fmt.Fprintf(w, "  %s: %s\n", f.Object, f.Message)
 	}
 	pools := r.Capacity.Pools
 	if len(pools) == 0 {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -56,24 +57,73 @@ func testVerify(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kubec
 		return dir
 	}
 	same := func(s string) string { return s }
+	// The Secrets the example reads: its TLS Secret beside each route, and
+	// coturn's auth Secret.
+	core := cl.Kube.CoreV1()
+	namespaces := func() {
+		for _, ns := range []string{"kasm", "vdi-system"} {
+			if _, err := core.Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+				t.Fatal(err)
+			}
+		}
+	}
+	secret := func(s *corev1.Secret) {
+		if err := core.Secrets(s.Namespace).Delete(ctx, s.Name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+			t.Fatal(err)
+		}
+		if _, err := core.Secrets(s.Namespace).Create(ctx, s, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tlsSecret := func(ns string) *corev1.Secret {
+		return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "kasm-tls", Namespace: ns}, Type: corev1.SecretTypeTLS,
+			StringData: map[string]string{"tls.crt": "c", "tls.key": "k"}}
+	}
+	incompleteSecrets := func() {
+		namespaces()
+		// The shared secret only, as an earlier README asked for; the TLS
+		// Secret in one of the two namespaces, and as Opaque.
+		secret(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "coturn-auth", Namespace: "kasm"}, StringData: map[string]string{"static-auth-secret": "s"}})
+		opaque := tlsSecret("kasm")
+		opaque.Type = corev1.SecretTypeOpaque
+		secret(opaque)
+	}
+	createSecrets := func() {
+		namespaces()
+		secret(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "coturn-auth", Namespace: "kasm"}, StringData: map[string]string{"username": "u", "password": "p", "static-auth-secret": "s"}})
+		secret(tlsSecret("kasm"))
+		secret(tlsSecret("vdi-system"))
+	}
 	tests := []struct {
 		name    string
 		dir     string
+		setup   func()
 		wantErr bool
 		want    []string
 	}{
-		{"example fits and is accepted", pkg("", same), false, []string{"0 rejected", "gpu: pool single: 1 GPU pods ask for 1 of 8 nvidia.com/gpu on 1 node(s): fits"}},
+		{"example without its Secrets", pkg("", same), nil, true, []string{"secrets: 0 present, 3 missing or incomplete",
+			"Secret kasm/coturn-auth: missing", "create it with keys username, password, static-auth-secret", "read by coturn's init container",
+			"Secret vdi-system/kasm-tls: missing", "create it (type kubernetes.io/tls) with keys tls.crt, tls.key", "read by Traefik for IngressRoute vdi-sessions"}},
+		{"example with incomplete Secrets", pkg("", same), incompleteSecrets, true, []string{"secrets: 0 present, 3 missing or incomplete",
+			"Secret kasm/coturn-auth: key(s) missing or empty: username, password; read by coturn's init container",
+			`Secret kasm/kasm-tls: its type is "Opaque", not kubernetes.io/tls`,
+			"Secret vdi-system/kasm-tls: missing: create it (type kubernetes.io/tls)"}},
+		{"example fits and is accepted", pkg("", same), createSecrets, false, []string{"0 rejected", "secrets: 3 present, 0 missing",
+			"gpu: pool single: 1 GPU pods ask for 1 of 8 nvidia.com/gpu on 1 node(s): fits"}},
 		{"object the API server refuses", pkg(`apiVersion: v1
 kind: Service
 metadata: {name: broken, namespace: default}
 spec:
   ports:
   - {name: web, port: 99999}
-`, same), true, []string{"1 rejected", "rejected Service default/broken", "spec.ports[0].port"}},
-		{"pool without nodes", pkg("", func(s string) string { return strings.ReplaceAll(s, "single", "ghost") }), true, []string{"gpu: pool ghost: 1 GPU pods ask for 1 of 0 nvidia.com/gpu on 0 node(s): DOES NOT FIT: 0 of 1 GPU pods fit"}},
+`, same), nil, true, []string{"1 rejected", "rejected Service default/broken", "spec.ports[0].port"}},
+		{"pool without nodes", pkg("", func(s string) string { return strings.ReplaceAll(s, "single", "ghost") }), nil, true, []string{"gpu: pool ghost: 1 GPU pods ask for 1 of 0 nvidia.com/gpu on 0 node(s): DOES NOT FIT: 0 of 1 GPU pods fit"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.setup != nil {
+				tt.setup()
+			}
 			out, err := run(t, "verify", tt.dir, "--kubeconfig", c.Kubeconfig())
 			t.Logf("vdirender verify:\n%s", out)
 			if (err != nil) != tt.wantErr {

@@ -1,11 +1,13 @@
 // Package verify checks a rendering against a live cluster without changing
-// it: every object is server-side dry-run, and the GPU demand is compared
-// with the nvidia.com/gpu the cluster's nodes really advertise.
+// it: every object is server-side dry-run, the GPU demand is compared with
+// the nvidia.com/gpu the cluster's nodes really advertise, and the Secrets
+// the rendering reads but nobody renders are looked for.
 package verify
 
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -31,15 +33,21 @@ type Report struct {
 	// until objects of the same rendering exist (their namespace or CRD).
 	Rejected, Skipped []Finding
 	Capacity          platform.Capacity
+	// Secrets are the Secrets the rendering reads that are missing or
+	// incomplete; SecretsPresent counts those in order.
+	Secrets        []Finding
+	SecretsPresent int
 }
 
-// OK reports whether the rendering can be applied and fits the GPUs.
+// OK reports whether the rendering can be applied, fits the GPUs and finds
+// the Secrets it reads.
 func (r Report) OK() bool {
-	return len(r.Capacity.Short()) == 0 && len(r.Rejected) == 0
+	return len(r.Capacity.Short()) == 0 && len(r.Rejected) == 0 && len(r.Secrets) == 0
 }
 
-// Run verifies items against the cluster behind cl.
-func Run(ctx context.Context, cl *kubeclient.Client, items []*yaml.RNode) (Report, error) {
+// Run verifies items against the cluster behind cl, and that each Secret
+// of needs is there with its type and keys.
+func Run(ctx context.Context, cl *kubeclient.Client, items []*yaml.RNode, needs []platform.SecretNeed) (Report, error) {
 	var r Report
 	objs := make([]*unstructured.Unstructured, 0, len(items))
 	rendered := map[string]bool{} // namespaces and CRD kinds this rendering creates
@@ -105,5 +113,54 @@ func Run(ctx context.Context, cl *kubeclient.Client, items []*yaml.RNode) (Repor
 		r.Rejected = append(r.Rejected, Finding{e.Object.GetKind() + " " + e.Object.GetName(), e.Error()})
 	}
 	r.Capacity = platform.Place(platform.ClusterPools(nodes.Items), demands)
+	for _, need := range needs {
+		problem, err := checkSecret(ctx, cl, need, rendered["ns/"+need.Namespace])
+		if err != nil {
+			return r, err
+		}
+		if problem == "" {
+			r.SecretsPresent++
+			continue
+		}
+		r.Secrets = append(r.Secrets, Finding{need.String(), problem + "; read by " + need.ReadBy})
+	}
 	return r, nil
+}
+
+// checkSecret says what is wrong with the Secret a rendering needs, or "".
+// Values are never read beyond whether they are empty.
+func checkSecret(ctx context.Context, cl *kubeclient.Client, need platform.SecretNeed, nsRendered bool) (string, error) {
+	create := "create it"
+	if need.Type != "" {
+		create += " (type " + need.Type + ")"
+	}
+	create += " with keys " + strings.Join(need.Keys, ", ")
+	s, err := cl.Kube.CoreV1().Secrets(need.Namespace).Get(ctx, need.Name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		_, nsErr := cl.Kube.CoreV1().Namespaces().Get(ctx, need.Namespace, metav1.GetOptions{})
+		if nsErr != nil && !apierrors.IsNotFound(nsErr) {
+			return "", nsErr
+		}
+		if apierrors.IsNotFound(nsErr) && nsRendered {
+			return fmt.Sprintf("missing: namespace %s comes with this rendering; %s once it exists, before the pods that read it start", need.Namespace, create), nil
+		}
+		return "missing: " + create, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var problems []string
+	if need.Type != "" && string(s.Type) != need.Type {
+		problems = append(problems, fmt.Sprintf("its type is %q, not %s", s.Type, need.Type))
+	}
+	var missing []string
+	for _, k := range need.Keys {
+		if len(s.Data[k]) == 0 {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		problems = append(problems, "key(s) missing or empty: "+strings.Join(missing, ", "))
+	}
+	return strings.Join(problems, "; "), nil
 }

@@ -1,0 +1,42 @@
+package generators
+
+import (
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/vdirender/vdirender/internal/platform"
+	"github.com/vdirender/vdirender/internal/values"
+)
+
+// UserSecrets are the Secrets the rendering of v reads and nobody
+// creates, each with every key its readers take (the README's "Secrets
+// you create" table says the same).
+func UserSecrets(v *values.Values) []platform.SecretNeed {
+	var out []platform.SecretNeed
+	ns := v.Global.Namespace
+	tlsKeys := []string{corev1.TLSCertKey, corev1.TLSPrivateKeyKey}
+	tlsType := string(corev1.SecretTypeTLS)
+	if name := v.Ingress.TLS.SecretName; name != "" {
+		out = append(out,
+			platform.SecretNeed{Namespace: ns, Name: name, Type: tlsType, Keys: tlsKeys,
+				ReadBy: "Traefik for IngressRoute kasm, and Kasm's chart for its proxy or Ingress"},
+			platform.SecretNeed{Namespace: v.VDI.Namespace, Name: name, Type: tlsType, Keys: tlsKeys,
+				ReadBy: "Traefik for IngressRoute vdi-sessions (a route's Secret is read from the route's namespace)"})
+	}
+	if v.Charts.Kasm.Name == values.KasmChart && v.Ingress.TLS.SecretName == "" {
+		out = append(out, platform.SecretNeed{Namespace: ns, Name: KasmProxyCertSecret, Type: tlsType, Keys: tlsKeys,
+			ReadBy: "kasm 1.18's proxy, which mounts certificate.secretName (a self-signed certificate for global.hostname is enough)"})
+	}
+	if *v.Postgres.Enabled && v.Charts.PostgreSQL.Mode == values.ChartInline {
+		out = append(out, platform.SecretNeed{Namespace: ns, Name: PostgresSecret, Keys: []string{PostgresAdminSecretKey},
+			ReadBy: "PostgreSQL (auth.existingSecret) and Kasm's database init, in inline mode"})
+	}
+	if *v.Redis.Enabled && v.Charts.Redis.Mode == values.ChartInline {
+		out = append(out, platform.SecretNeed{Namespace: ns, Name: RedisSecret, Keys: []string{RedisPasswordKey},
+			ReadBy: "Redis (auth.existingSecret), in inline mode"})
+	}
+	if *v.TURN.Enabled {
+		out = append(out, platform.SecretNeed{Namespace: ns, Name: v.TURN.SecretName, Keys: []string{TURNUsernameKey, TURNPasswordKey, TURNSecretKey},
+			ReadBy: "coturn's init container, through secretKeyRefs that are not optional"})
+	}
+	return out
+}

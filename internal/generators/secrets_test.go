@@ -1,0 +1,81 @@
+package generators_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vdirender/vdirender/internal/generators"
+	"github.com/vdirender/vdirender/internal/values"
+)
+
+// TestUserSecrets: each Secret the rendering reads and nobody renders, with
+// every key, for each way the values change the list.
+func TestUserSecrets(t *testing.T) {
+	const base = "global: {hostname: kasm.example.com}\n"
+	tests := []struct {
+		name, values string
+		want         []string
+	}{
+		{"defaults: coturn's auth and kasm 1.18's proxy certificate", base, []string{
+			"kasm/kasm-proxy-tls kubernetes.io/tls tls.crt,tls.key",
+			"kasm/coturn-auth  username,password,static-auth-secret",
+		}},
+		{"a TLS Secret: beside each route, and kasm 1.18 mounts it", base + "ingress: {tls: {secretName: my-tls}}\nturn: {secretName: turn}\n", []string{
+			"kasm/my-tls kubernetes.io/tls tls.crt,tls.key",
+			"vdi-system/my-tls kubernetes.io/tls tls.crt,tls.key",
+			"kasm/turn  username,password,static-auth-secret",
+		}},
+		{"inline databases need their passwords; no TURN", base + "charts: {postgresql: {mode: inline}, redis: {mode: inline}}\nturn: {enabled: false}\n", []string{
+			"kasm/kasm-proxy-tls kubernetes.io/tls tls.crt,tls.key",
+			"kasm/postgresql  postgres-password",
+			"kasm/redis  redis-password",
+		}},
+		{"kasm-single-zone makes its own certificates", base + "charts: {kasm: {name: kasm-single-zone, version: 1.16.0, repo: https://charts.example.com/}}\npostgres: {enabled: false}\nredis: {enabled: false}\n", []string{
+			"kasm/coturn-auth  username,password,static-auth-secret",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := values.Parse("values.yaml", []byte(tt.values))
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := values.Load(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, s := range generators.UserSecrets(v) {
+				got = append(got, s.Namespace+"/"+s.Name+" "+s.Type+" "+strings.Join(s.Keys, ","))
+				if s.ReadBy == "" {
+					t.Errorf("%s does not say who reads it", s)
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestREADMESecrets: the README's table names every key of every Secret
+// people create.
+func TestREADMESecrets(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := string(readme)
+	if i := strings.Index(section, "### Secrets you create"); i >= 0 {
+		section = section[i:]
+	}
+	for _, want := range []string{"`kasm-proxy-tls`", "`postgresql`", "`redis`", "`turn.secretName`", "`ingress.tls.secretName`",
+		"`username`", "`password`", "`static-auth-secret`", "`postgres-password`", "`redis-password`", "`tls.crt`", "`tls.key`", "vdirender verify"} {
+		if !strings.Contains(section, want) {
+			t.Errorf("README's Secrets section does not mention %s", want)
+		}
+	}
+}
