@@ -106,3 +106,16 @@ func PackageValues(path string) (*values.Values, error) {
 	}
 	return v, err
 }
+
+// ApplySetName is the name `vdirender apply` gives the ApplySet of path:
+// vdirender-<the VDIPlatform's name>, or vdirender for a plain values file.
+func ApplySetName(path string) (string, error) {
+	_, _, cfg, err := source.Load(path)
+	if err != nil {
+		return "", err
+	}
+	if cfg == nil {
+		return "vdirender", nil
+	}
+	return "vdirender-" + cfg.GetName(), nil
+}

@@ -78,28 +78,52 @@ func (c *Client) Mapping(gvk schema.GroupVersionKind) (*meta.RESTMapping, error)
 	return m, err
 }
 
+// MappingFor finds the preferred resource of a group-kind.
+func (c *Client) MappingFor(gk schema.GroupKind) (*meta.RESTMapping, error) {
+	m, err := c.mapper.RESTMapping(gk)
+	if meta.IsNoMatchError(err) {
+		c.mapper.Reset()
+		m, err = c.mapper.RESTMapping(gk)
+	}
+	return m, err
+}
+
+// Resource is the client of the resource an object belongs to, in its
+// namespace when the resource is namespaced.
+func (c *Client) Resource(gvk schema.GroupVersionKind, namespace string) (dynamic.ResourceInterface, *meta.RESTMapping, error) {
+	m, err := c.Mapping(gvk)
+	if err != nil {
+		return nil, nil, err
+	}
+	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		return c.Dynamic.Resource(m.Resource).Namespace(namespace), m, nil
+	}
+	return c.Dynamic.Resource(m.Resource), m, nil
+}
+
 // Apply server-side applies obj as manager; with dryRun the server runs
 // every validation and admission step and stores nothing.
 func (c *Client) Apply(ctx context.Context, manager string, obj *unstructured.Unstructured, dryRun bool) error {
-	m, err := c.Mapping(obj.GroupVersionKind())
+	_, err := c.ApplyObject(ctx, manager, obj, dryRun)
+	return err
+}
+
+// ApplyObject is Apply, returning the object as the server has it.
+func (c *Client) ApplyObject(ctx context.Context, manager string, obj *unstructured.Unstructured, dryRun bool) (*unstructured.Unstructured, error) {
+	ri, _, err := c.Resource(obj.GroupVersionKind(), obj.GetNamespace())
 	if err != nil {
-		return err
-	}
-	var ri dynamic.ResourceInterface = c.Dynamic.Resource(m.Resource)
-	if m.Scope.Name() == meta.RESTScopeNameNamespace {
-		ri = c.Dynamic.Resource(m.Resource).Namespace(obj.GetNamespace())
+		return nil, err
 	}
 	body, err := json.Marshal(obj.Object)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	force := true
 	opts := metav1.PatchOptions{FieldManager: manager, Force: &force, FieldValidation: "Strict"}
 	if dryRun {
 		opts.DryRun = []string{metav1.DryRunAll}
 	}
-	_, err = ri.Patch(ctx, obj.GetName(), types.ApplyPatchType, body, opts)
-	return err
+	return ri.Patch(ctx, obj.GetName(), types.ApplyPatchType, body, opts)
 }
 
 var crdResource = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
