@@ -4,7 +4,7 @@ BIN     := bin/vdirender
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -s -w -X github.com/vdirender/vdirender/internal/cli.Version=$(VERSION)
 
-.PHONY: build render generate test kube-bins bench fuzz golden fmt image clean
+.PHONY: build render generate test kube-bins twin-bins bench fuzz golden fmt image clean
 
 build:
 	@CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
@@ -21,18 +21,26 @@ generate:
 	"$$(hack/controller-gen.sh)/controller-gen" object paths=./api/... crd paths=./api/... output:crd:artifacts:config=schemas/crds
 
 # The whole test suite, end-to-end tests on a real kube-apiserver and
-# kube-scheduler included: etcd is installed and both binaries are built
-# (once, cached outside git) before the tests run, as are kustomize, helm
-# and controller-gen (which checks that `make generate` left nothing stale).
+# kube-scheduler included: etcd is installed and the control-plane binaries
+# are built (once, cached outside git) before the tests run, as are kustomize,
+# helm and controller-gen (which checks that `make generate` left nothing
+# stale), and the K3s twin's kwok, local-path-provisioner and traefik.
 test:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	@hack/etcd.sh >/dev/null
-	VDIRENDER_KUBE_BIN="$$(hack/kube-bins.sh)" VDIRENDER_KUSTOMIZE="$$(hack/kustomize.sh)/kustomize" VDIRENDER_HELM="$$(hack/helm.sh)/helm" VDIRENDER_CONTROLLER_GEN="$$(hack/controller-gen.sh)" $(GO) test ./...
+	VDIRENDER_KUBE_BIN="$$(hack/kube-bins.sh)" VDIRENDER_KUSTOMIZE="$$(hack/kustomize.sh)/kustomize" VDIRENDER_HELM="$$(hack/helm.sh)/helm" VDIRENDER_CONTROLLER_GEN="$$(hack/controller-gen.sh)" VDIRENDER_KWOK="$$(hack/kwok.sh)" VDIRENDER_LOCAL_PATH="$$(hack/local-path.sh)" VDIRENDER_TRAEFIK="$$(hack/traefik.sh)" $(GO) test ./...
 
 # Build (or find) the control-plane binaries; prints their directory.
 kube-bins:
 	@hack/kube-bins.sh
+
+# Build (or find) the K3s twin's binaries; prints their directories.
+twin-bins:
+	@hack/kube-bins.sh
+	@hack/kwok.sh
+	@hack/local-path.sh
+	@hack/traefik.sh
 
 # Benchmarks: whole-process runs on 1,000 and 10,000 objects of two workloads
 # (basic, and realistic: every rule at work) against a
