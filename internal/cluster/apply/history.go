@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"time"
@@ -14,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/vdirender/vdirender/internal/cluster/kubeclient"
+	"github.com/vdirender/vdirender/internal/input"
 )
 
 // History. Each apply is a revision, kept in the cluster beside the
@@ -58,14 +58,8 @@ func (r Revision) Manifest() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("revision %d: %w", r.Number, err)
 	}
-	b, err := io.ReadAll(io.LimitReader(zr, maxManifestBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("revision %d: %w", r.Number, err)
-	}
-	if len(b) > maxManifestBytes {
-		return nil, fmt.Errorf("revision %d: manifest larger than %d bytes", r.Number, maxManifestBytes)
-	}
-	return b, nil
+	// The cluster's copy is input like any other: through the gate.
+	return input.ReadStream(zr, fmt.Sprintf("revision %d of %s", r.Number, r.secret.Name), maxManifestBytes)
 }
 
 func revisionName(set string, n int) string { return fmt.Sprintf("%s.v%d", set, n) }
