@@ -3,6 +3,7 @@ package cluster
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -13,6 +14,10 @@ import (
 // netnsEnv tells the re-executed test binary where it runs: "inside" the
 // twin's namespaces, or why it could not ("unavailable: ...").
 const netnsEnv = "VDIRENDER_TWIN_NETNS"
+
+// netnsSetupFailed is the exit code of a re-executed test binary that could
+// not set up lo, before running any test.
+const netnsSetupFailed = 86
 
 // Main runs a test package's tests in new user and network namespaces in
 // which lo is up and carries ClusterCIDR, so that every pod IP kwok hands
@@ -26,7 +31,10 @@ func Main(m *testing.M) int {
 	switch v := os.Getenv(netnsEnv); {
 	case v == "inside":
 		if err := setupLoopback(); err != nil {
-			os.Setenv(netnsEnv, "unavailable: "+err.Error())
+			// lo may be down: no test could bind 127.0.0.1 here. The
+			// parent runs the tests outside instead.
+			fmt.Fprintf(os.Stderr, "%s\n", err)
+			return netnsSetupFailed
 		}
 		return m.Run()
 	case v != "":
@@ -60,6 +68,9 @@ func Main(m *testing.M) int {
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &exit) && exit.ExitCode() == netnsSetupFailed:
+		os.Setenv(netnsEnv, "unavailable: could not set up lo in the new network namespace (see above)")
+		return m.Run()
 	case errors.As(err, &exit) && exit.ExitCode() >= 0:
 		return exit.ExitCode()
 	default:
@@ -76,13 +87,26 @@ func setupLoopback() error {
 	}
 	for _, args := range [][]string{
 		{"link", "set", "lo", "up"},
-		{"addr", "add", "10.42.0.1/16", "dev", "lo"},
+		{"addr", "add", loopbackAddr(), "dev", "lo"},
 	} {
 		if out, err := exec.Command(ip, args...).CombinedOutput(); err != nil {
 			return fmt.Errorf("ip %v: %v: %s", args, err, out)
 		}
 	}
 	return nil
+}
+
+// loopbackAddr is ClusterCIDR's first address with its prefix: on lo, it
+// makes the whole CIDR local.
+func loopbackAddr() string {
+	ip, cidr, err := net.ParseCIDR(ClusterCIDR)
+	if err != nil {
+		panic(err)
+	}
+	ip = ip.To4()
+	ip[3]++
+	ones, _ := cidr.Mask.Size()
+	return fmt.Sprintf("%s/%d", ip, ones)
 }
 
 // NetnsUnavailable says why twin tests cannot run here ("" when they can:

@@ -115,15 +115,16 @@ func TraefikArgs(valuesContent string, listen func(entryPoint, protocol string) 
 		}
 	}
 	for _, a := range v.AdditionalArguments {
-		args = append(args, rewriteAddress(a, addrs, protocols))
+		args = append(args, rewriteAddress(a, addrs, protocols, listen))
 	}
 	return args, addrs, nil
 }
 
 // rewriteAddress replaces the value of --entryPoints.<name>.address with
-// the twin's address of that entrypoint; other arguments are unchanged.
-func rewriteAddress(arg string, addrs, protocols map[string]string) string {
-	key, _, ok := strings.Cut(arg, "=")
+// the twin's address of that entrypoint (a new one for an entrypoint only
+// the argument defines); other arguments are unchanged.
+func rewriteAddress(arg string, addrs, protocols map[string]string, listen func(string, string) string) string {
+	key, value, ok := strings.Cut(arg, "=")
 	if !ok {
 		return arg
 	}
@@ -131,9 +132,13 @@ func rewriteAddress(arg string, addrs, protocols map[string]string) string {
 	if len(parts) != 3 || !strings.EqualFold(parts[0], "entryPoints") || !strings.EqualFold(parts[2], "address") {
 		return arg
 	}
-	addr, ok := addrs[parts[1]]
-	if !ok {
-		return arg
+	if _, ok := addrs[parts[1]]; !ok {
+		protocols[parts[1]] = "tcp"
+		if strings.HasSuffix(strings.ToLower(value), "/udp") {
+			protocols[parts[1]] = "udp"
+		}
+		addrs[parts[1]] = listen(parts[1], protocols[parts[1]])
 	}
+	addr := addrs[parts[1]]
 	return fmt.Sprintf("%s=%s/%s", key, addr, protocols[parts[1]])
 }

@@ -30,6 +30,7 @@ ports:
 additionalArguments:
 - --entryPoints.turn.udp.timeout=600s
 - --entryPoints.turn.address=:3478/udp
+- --entryPoints.extra.address=:9999/udp
 resources:
   requests: {cpu: 100m}
 `
@@ -62,11 +63,14 @@ resources:
 		t.Errorf("turn address given %d times, want 2 (entrypoint and rewritten argument)", n)
 	}
 	for _, a := range args {
-		if strings.Contains(a, ":3478") || strings.Contains(a, "=:") {
+		if strings.Contains(a, ":3478") || strings.Contains(a, ":9999") || strings.Contains(a, "=:") {
 			t.Errorf("address not rewritten: %s", a)
 		}
 	}
-	if len(addrs) != 5 || addrs["turn"] != "127.0.0.1:5turn" {
+	if !slices.Contains(args, "--entryPoints.extra.address=127.0.0.1:5extra/udp") {
+		t.Errorf("entrypoint defined by an additional argument not rebound: %v", args)
+	}
+	if len(addrs) != 6 || addrs["turn"] != "127.0.0.1:5turn" {
 		t.Errorf("entrypoints %v", addrs)
 	}
 
