@@ -93,6 +93,54 @@ func sortedArchives() []string {
 // the lock the way `vdirender lock` does.
 func RealInlinePackage(tb testing.TB, root, example, realDir string) string {
 	tb.Helper()
+	archives := map[string]inlineArchive{}
+	for key, file := range RealArchiveByKey {
+		data, err := os.ReadFile(filepath.Join(realDir, file))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		archives[key] = inlineArchive{file, data}
+	}
+	return inlinePackage(tb, root, example, archives)
+}
+
+// HasRealCharts says whether every archive of RealArchiveByKey is in the
+// folder RealCharts reads, and returns that folder.
+func HasRealCharts(tb testing.TB) (string, bool) {
+	dir := realChartsPath(tb)
+	for _, f := range sortedArchives() {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			return dir, false
+		}
+	}
+	return dir, true
+}
+
+// FixtureInlinePackage is RealInlinePackage with the fixture charts of
+// root/testdata/charts (Fixtures: PostgreSQL, Redis, coturn) in place of
+// the real archives; the other sub-charts keep the example's mode.
+func FixtureInlinePackage(tb testing.TB, root, example string) string {
+	tb.Helper()
+	archives := map[string]inlineArchive{}
+	for name, version := range Fixtures {
+		data, err := Archive(filepath.Join(root, "testdata", "charts", name), name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		archives[name] = inlineArchive{name + "-" + version + ".tgz", data}
+	}
+	return inlinePackage(tb, root, example, archives)
+}
+
+type inlineArchive struct {
+	file string
+	data []byte
+}
+
+// inlinePackage copies the example's VDIPlatform, vendors archives (by
+// key under spec.charts) and switches those sub-charts to inline mode.
+func inlinePackage(tb testing.TB, root, example string, archives map[string]inlineArchive) string {
+	tb.Helper()
 	dir := tb.TempDir()
 	src, err := os.ReadFile(filepath.Join(root, "examples", example, "platform.yaml"))
 	if err != nil {
@@ -105,15 +153,11 @@ func RealInlinePackage(tb testing.TB, root, example, realDir string) string {
 	if err := os.MkdirAll(filepath.Join(dir, "charts"), 0o755); err != nil {
 		tb.Fatal(err)
 	}
-	for key, file := range RealArchiveByKey {
-		data, err := os.ReadFile(filepath.Join(realDir, file))
-		if err != nil {
+	for key, a := range archives {
+		if err := os.WriteFile(filepath.Join(dir, "charts", a.file), a.data, 0o644); err != nil {
 			tb.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, "charts", file), data, 0o644); err != nil {
-			tb.Fatal(err)
-		}
-		for field, value := range map[string]string{"mode": "inline", "archive": "charts/" + file} {
+		for field, value := range map[string]string{"mode": "inline", "archive": "charts/" + a.file} {
 			if err := platform.PipeE(yaml.LookupCreate(yaml.ScalarNode, "spec", "charts", key, field), yaml.FieldSetter{StringValue: value}); err != nil {
 				tb.Fatal(err)
 			}

@@ -39,7 +39,7 @@ func run(t *testing.T, args ...string) (string, error) {
 
 // testVerify runs `vdirender verify` against the test cluster.
 func testVerify(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kubeclient.Client) {
-	makeNodes(ctx, t, cl, values.NodePool{Name: "single", Nodes: 1, GPUsPerNode: 1, Replicas: 8})
+	cluster.CreateNodes(ctx, t, cl.Kube, cluster.GPUNodes(values.NodePool{Name: "single", Nodes: 1, GPUsPerNode: 1, Replicas: 8}, "")...)
 	platform, err := os.ReadFile("../../examples/k3s-single-node/platform.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +146,7 @@ func testDoctor(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kubec
 		t.Fatal(err)
 	}
 	// A GPU pool of 2 slices, and a plain node for everything else.
-	makeNodes(ctx, t, cl, values.NodePool{Name: "doc", Nodes: 1, GPUsPerNode: 1, Replicas: 2})
+	cluster.CreateNodes(ctx, t, cl.Kube, cluster.GPUNodes(values.NodePool{Name: "doc", Nodes: 1, GPUsPerNode: 1, Replicas: 2}, "")...)
 	plainNode(ctx, t, cl, "doc-cpu")
 
 	// 1. GPU: three sessions for two slices.

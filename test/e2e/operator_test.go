@@ -104,7 +104,7 @@ func testOperator(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kub
 		t.Fatal(err)
 	}
 	pool := values.NodePool{Name: "opspool", Nodes: 1, GPUsPerNode: 1, Replicas: 3}
-	makeNodes(ctx, t, cl, pool)
+	cluster.CreateNodes(ctx, t, cl.Kube, cluster.GPUNodes(pool, "")...)
 	// The operator reads the platform's config as the Deployment mounts it:
 	// the rendered ConfigMap's data, here with the pool the nodes form.
 	platformValues, err := values.LoadFile("platform.yaml", []byte("global: {hostname: example.org}\ngpu: {nodePools: [{name: opspool, nodes: 1, gpusPerNode: 1, replicas: 3}]}\n"))

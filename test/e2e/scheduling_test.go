@@ -11,7 +11,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/informers"
@@ -23,6 +22,7 @@ import (
 	"github.com/vdirender/vdirender/internal/operator/session"
 	"github.com/vdirender/vdirender/internal/platform"
 	"github.com/vdirender/vdirender/internal/values"
+	"github.com/vdirender/vdirender/test/e2e/cluster"
 )
 
 // testScheduling is a differential test of the renderer's capacity check
@@ -55,7 +55,7 @@ func testScheduling(ctx context.Context, t *testing.T, cl *kubeclient.Client) {
 			pools := slices.Clone(tt.pools)
 			for p := range pools {
 				pools[p].Name = prefix + pools[p].Name
-				makeNodes(ctx, t, cl, pools[p])
+				cluster.CreateNodes(ctx, t, cl.Kube, cluster.GPUNodes(pools[p], "")...)
 				slices := int(pools[p].Nodes * pools[p].GPUsPerNode * pools[p].Replicas)
 				v.VDI.Templates = append(v.VDI.Templates, values.Template{Name: pools[p].Name, Image: "ghcr.io/selkies-project/nvidia-egl-desktop:24.04", NodePool: pools[p].Name})
 				// One session more than the pool can hold.
@@ -114,54 +114,6 @@ func testScheduling(ctx context.Context, t *testing.T, cl *kubeclient.Client) {
 				t.Logf("pool %s: %d of %d session pods bound, as predicted; the rest Pending with Insufficient nvidia.com/gpu", p.Pool.Name, got, p.Pods)
 			}
 		})
-	}
-}
-
-// makeNodes creates the nodes of a pool with what gpu-operator publishes
-// under the rendered config: physical GPUs x replicas of nvidia.com/gpu and
-// the GFD labels, tainted as GPU nodes usually are.
-func makeNodes(ctx context.Context, t *testing.T, cl *kubeclient.Client, p values.NodePool) {
-	t.Helper()
-	slices := resource.MustParse(strconv.Itoa(p.GPUsPerNode * p.Replicas))
-	for n := range p.Nodes {
-		node := &corev1.Node{
-			ObjectMeta: metav1.ObjectMeta{
-				Name: fmt.Sprintf("%s-node-%d", p.Name, n),
-				Labels: map[string]string{
-					platform.PoolLabel:     p.Name,
-					platform.ReplicasLabel: strconv.Itoa(p.Replicas),
-					platform.CountLabel:    strconv.Itoa(p.GPUsPerNode),
-					platform.ProductLabel:  "NVIDIA-RTX-A4000-SHARED",
-					platform.SharingLabel:  "time-slicing",
-				},
-			},
-			Spec: corev1.NodeSpec{Taints: []corev1.Taint{{Key: string(platform.GPUResource), Effect: corev1.TaintEffectNoSchedule}}},
-		}
-		created, err := cl.Kube.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		list := corev1.ResourceList{
-			corev1.ResourceCPU:    resource.MustParse("64"),
-			corev1.ResourceMemory: resource.MustParse("256Gi"),
-			corev1.ResourcePods:   resource.MustParse("110"),
-			platform.GPUResource:  slices,
-		}
-		created.Status = corev1.NodeStatus{
-			Capacity: list, Allocatable: list,
-			Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady",
-				LastHeartbeatTime: metav1.Now(), LastTransitionTime: metav1.Now()}},
-		}
-		updated, err := cl.Kube.CoreV1().Nodes().UpdateStatus(ctx, created, metav1.UpdateOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Admission taints new nodes not-ready; the node lifecycle controller
-		// (not run here) lifts it once the node reports Ready.
-		updated.Spec.Taints = node.Spec.Taints
-		if _, err := cl.Kube.CoreV1().Nodes().Update(ctx, updated, metav1.UpdateOptions{}); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 

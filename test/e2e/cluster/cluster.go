@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -34,7 +35,20 @@ type Cluster struct {
 	Config *rest.Config
 	// Dir holds logs and state; it is removed with the test's temp dir.
 	Dir string
+
+	bin        string
+	saKey      string
+	ctx        context.Context
+	wg         sync.WaitGroup
+	mu         sync.Mutex
+	components []string
 }
+
+// K3s's default CIDRs: pods (one /24 per node) and services.
+const (
+	ClusterCIDR = "10.42.0.0/16"
+	ServiceCIDR = "10.43.0.0/16"
+)
 
 const token = "vdirender-e2e-admin"
 
@@ -67,68 +81,78 @@ func BinDir(tb testing.TB) string {
 // API server is healthy. Everything stops when the test ends.
 func Start(tb testing.TB) *Cluster {
 	tb.Helper()
+	return start(tb, false)
+}
+
+// start runs the control plane; with twin the API server admits pods as
+// K3s does (ServiceAccount admission on: a controller-manager, started by
+// StartTwin, creates the default ServiceAccounts and their tokens).
+func start(tb testing.TB, twin bool) *Cluster {
+	tb.Helper()
 	bin := BinDir(tb)
-	dir := tb.TempDir()
+	c := &Cluster{Dir: tb.TempDir(), bin: bin}
 	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	tb.Cleanup(func() { cancel(); wg.Wait() })
-	run := func(name string, args ...string) {
-		log, err := os.Create(filepath.Join(dir, filepath.Base(name)+".log"))
-		if err != nil {
-			tb.Fatal(err)
+	c.ctx = ctx
+	tb.Cleanup(func() { cancel(); c.wg.Wait() })
+	// Registered after the stop above, so it runs first: logs of a failed
+	// test are printed while they are complete.
+	tb.Cleanup(func() {
+		if tb.Failed() {
+			c.printLogs(tb)
 		}
-		cmd := exec.CommandContext(ctx, name, args...)
-		cmd.Stdout, cmd.Stderr = log, log
-		cmd.WaitDelay = 5 * time.Second
-		if err := cmd.Start(); err != nil {
-			tb.Fatalf("start %s: %v", name, err)
-		}
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = cmd.Wait(); log.Close() }()
-	}
+	})
+	dir := c.Dir
 
 	etcdClient, etcdPeer := freePort(tb), freePort(tb)
 	clientURL := "http://127.0.0.1:" + strconv.Itoa(etcdClient)
 	peerURL := "http://127.0.0.1:" + strconv.Itoa(etcdPeer)
-	run("etcd", "--name=e2e", "--data-dir="+filepath.Join(dir, "etcd"),
+	c.run(tb, "etcd", nil, "--name=e2e", "--data-dir="+filepath.Join(dir, "etcd"),
 		"--listen-client-urls="+clientURL, "--advertise-client-urls="+clientURL,
 		"--listen-peer-urls="+peerURL, "--initial-advertise-peer-urls="+peerURL,
 		"--initial-cluster=e2e="+peerURL, "--unsafe-no-fsync")
 
-	saKey := filepath.Join(dir, "sa.key")
+	c.saKey = filepath.Join(dir, "sa.key")
 	saPub := filepath.Join(dir, "sa.pub")
-	writeServiceAccountKeys(tb, saKey, saPub)
+	writeServiceAccountKeys(tb, c.saKey, saPub)
 	tokens := filepath.Join(dir, "tokens.csv")
 	if err := os.WriteFile(tokens, []byte(token+`,admin,admin,"system:masters"`+"\n"), 0o600); err != nil {
 		tb.Fatal(err)
 	}
 	port := freePort(tb)
 	host := "https://127.0.0.1:" + strconv.Itoa(port)
-	run(filepath.Join(bin, "kube-apiserver"),
-		"--etcd-servers="+clientURL,
-		"--bind-address=127.0.0.1", "--secure-port="+strconv.Itoa(port),
-		"--cert-dir="+filepath.Join(dir, "certs"),
-		"--token-auth-file="+tokens,
+	args := []string{
+		"--etcd-servers=" + clientURL,
+		"--bind-address=127.0.0.1", "--secure-port=" + strconv.Itoa(port),
+		// Stated, not guessed from the default route: in the twin's network
+		// namespace there is none.
+		"--advertise-address=127.0.0.1",
+		"--cert-dir=" + filepath.Join(dir, "certs"),
+		"--token-auth-file=" + tokens,
 		"--authorization-mode=RBAC",
-		"--service-account-issuer="+host,
-		"--service-account-key-file="+saPub,
-		"--service-account-signing-key-file="+saKey,
-		"--service-cluster-ip-range=10.0.0.0/24",
+		"--service-account-issuer=" + host,
+		"--service-account-key-file=" + saPub,
+		"--service-account-signing-key-file=" + c.saKey,
+		// K3s's service CIDR.
+		"--service-cluster-ip-range=" + ServiceCIDR,
 		// As K3s does: privileged pods are a Pod Security decision.
 		"--allow-privileged=true",
-		// No controller-manager creates default ServiceAccounts.
-		"--disable-admission-plugins=ServiceAccount",
 		"--enable-priority-and-fairness=false",
 		"--profiling=false",
-	)
-	c := &Cluster{Dir: dir, Config: &rest.Config{
+	}
+	if !twin {
+		// No controller-manager creates default ServiceAccounts.
+		args = append(args, "--disable-admission-plugins=ServiceAccount")
+	}
+	args = append(args, apiServerWatchArgs()...)
+	c.run(tb, filepath.Join(bin, "kube-apiserver"), nil, args...)
+	c.Config = &rest.Config{
 		Host: host, BearerToken: token,
 		TLSClientConfig: rest.TLSClientConfig{Insecure: true},
 		QPS:             200, Burst: 400,
-	}}
+	}
 	c.waitHealthy(tb, 90*time.Second)
 
-	kubeconfig := filepath.Join(dir, "kubeconfig")
+	kubeconfig := c.Kubeconfig()
 	if err := os.WriteFile(kubeconfig, []byte(fmt.Sprintf(`apiVersion: v1
 kind: Config
 clusters:
@@ -144,7 +168,7 @@ current-context: e2e
 `, host, token)), 0o600); err != nil {
 		tb.Fatal(err)
 	}
-	run(filepath.Join(bin, "kube-scheduler"),
+	c.run(tb, filepath.Join(bin, "kube-scheduler"), nil,
 		"--kubeconfig="+kubeconfig,
 		"--authentication-kubeconfig="+kubeconfig,
 		"--authorization-kubeconfig="+kubeconfig,
@@ -153,6 +177,55 @@ current-context: e2e
 	)
 	return c
 }
+
+// run starts a component with its output in Dir/<name>.log; it is stopped
+// (SIGKILL after the context ends, waited for) when the test ends.
+func (c *Cluster) run(tb testing.TB, name string, env []string, args ...string) {
+	tb.Helper()
+	log, err := os.Create(filepath.Join(c.Dir, filepath.Base(name)+".log"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cmd := exec.CommandContext(c.ctx, name, args...)
+	cmd.Stdout, cmd.Stderr = log, log
+	if env != nil {
+		cmd.Env = env
+	}
+	cmd.WaitDelay = 5 * time.Second
+	if err := cmd.Start(); err != nil {
+		log.Close()
+		tb.Fatalf("start %s: %v", name, err)
+	}
+	c.mu.Lock()
+	c.components = append(c.components, filepath.Base(name))
+	c.mu.Unlock()
+	c.wg.Add(1)
+	go func() { defer c.wg.Done(); _ = cmd.Wait(); log.Close() }()
+}
+
+// printLogs prints the end of every component's log.
+func (c *Cluster) printLogs(tb testing.TB) {
+	c.mu.Lock()
+	names := append([]string(nil), c.components...)
+	c.mu.Unlock()
+	keep := os.Getenv(LogsEnv)
+	for _, n := range names {
+		tb.Logf("--- %s log (end) ---\n%s", n, tail(c.Log(n)))
+		if keep != "" {
+			dst := filepath.Join(keep, strings.NewReplacer("/", "_", " ", "_").Replace(tb.Name()))
+			if err := os.MkdirAll(dst, 0o755); err == nil {
+				_ = os.WriteFile(filepath.Join(dst, n+".log"), []byte(c.Log(n)), 0o644)
+			}
+		}
+	}
+	if keep != "" {
+		tb.Logf("complete logs kept under %s", keep)
+	}
+}
+
+// LogsEnv names a directory where a failed test's component logs are kept
+// whole (they are otherwise removed with the test's temp dir).
+const LogsEnv = "VDIRENDER_E2E_LOGS"
 
 // Kubeconfig returns the path of a kubeconfig for the cluster.
 func (c *Cluster) Kubeconfig() string { return filepath.Join(c.Dir, "kubeconfig") }
@@ -215,4 +288,14 @@ func writeServiceAccountKeys(tb testing.TB, keyPath, pubPath string) {
 	if err := os.WriteFile(pubPath, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}), 0o600); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// apiServerWatchArgs fits the API server's watches to Debian's etcd 3.4,
+// which has no watch progress requests (RequestWatchProgress): with the
+// streaming WatchList on (the 1.35 default), clients of client-go v0.35+
+// (kwok, the controllers) see their watch-list requests fail and retry,
+// and a pod took 2 to 6 s from create to Ready in the twin; with it off
+// they list and watch, and it takes about 0.1 s.
+func apiServerWatchArgs() []string {
+	return []string{"--feature-gates=WatchList=false"}
 }
