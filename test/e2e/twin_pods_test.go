@@ -109,8 +109,16 @@ func TestTwinPods(t *testing.T) {
 		t.Fatalf("pod of %s became %s (ready %v, %v)", neverReadyImage, p.Status.Phase, podReady(p), err)
 	}
 
-	// A run-to-completion pod succeeds, and a deleted pod goes at once.
-	job := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "once", Namespace: "pods"}, Spec: corev1.PodSpec{
+	// A Job's pod succeeds, a desktop-like pod (restartPolicy Never, no Job)
+	// keeps running, and a deleted pod goes at once.
+	desktop := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "desktop", Namespace: "pods"}, Spec: corev1.PodSpec{
+		RestartPolicy: corev1.RestartPolicyNever,
+		Containers:    []corev1.Container{{Name: "c", Image: "registry.example/desktop:1.0"}},
+	}}
+	if _, err := tw.Kube.CoreV1().Pods("pods").Create(ctx, desktop, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	job := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "once", Namespace: "pods", Labels: map[string]string{"batch.kubernetes.io/job-name": "once"}}, Spec: corev1.PodSpec{
 		RestartPolicy: corev1.RestartPolicyNever,
 		Containers:    []corev1.Container{{Name: "c", Image: "registry.example/job:1.0"}},
 	}}
@@ -121,7 +129,10 @@ func TestTwinPods(t *testing.T) {
 		p, err := tw.Kube.CoreV1().Pods("pods").Get(ctx, job.Name, metav1.GetOptions{})
 		return err == nil && p.Status.Phase == corev1.PodSucceeded, nil
 	}); err != nil {
-		t.Fatalf("restartPolicy Never pod did not succeed: %v", err)
+		t.Fatalf("a Job's pod did not succeed: %v", err)
+	}
+	if p, err := tw.Kube.CoreV1().Pods("pods").Get(ctx, desktop.Name, metav1.GetOptions{}); err != nil || !podReady(p) || p.Status.Phase != corev1.PodRunning {
+		t.Fatalf("a restartPolicy Never pod that is no Job's is %s (ready %v, %v), want Running", p.Status.Phase, podReady(p), err)
 	}
 	if err := tw.Kube.CoreV1().Pods("pods").Delete(ctx, "p-0", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)

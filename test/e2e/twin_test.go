@@ -48,10 +48,9 @@ const neverReadyImage = "registry.invalid/vdirender/never-ready:1.0"
 func TestTwinRollout(t *testing.T) {
 	t.Parallel()
 	for _, example := range []string{"k3s-single-node", "gpu-pool"} {
-		t.Run(example, func(t *testing.T) {
-			t.Parallel() // a twin each
-			testTwinRollout(t, example)
-		})
+		// One twin after the other: twins share the test's network
+		// namespace, and so the pod addresses desktop stand-ins listen on.
+		t.Run(example, func(t *testing.T) { testTwinRollout(t, example) })
 	}
 }
 
@@ -175,6 +174,10 @@ func testTwinRollout(t *testing.T, example string) {
 
 	t.Run("atomic rollback", func(t *testing.T) { testTwinRollback(ctx, t, tw, cl, objs, opts, v.Global.Namespace) })
 	t.Run("traefik", func(t *testing.T) { testTwinTraefik(ctx, t, tw, v) })
+	t.Run("sessions", func(t *testing.T) {
+		proveSessions(ctx, t, sessionEnv{cfg: tw.Config, cl: cl, v: v, objs: objs,
+			websecure: tw.EntryPoints["websecure"], turn: tw.EntryPoints[v.TURN.EntryPoint], traefikAPI: tw.EntryPoints["traefik"]})
+	})
 	t.Run("delete namespaces", func(t *testing.T) { testTwinDelete(ctx, t, tw, namespaces) })
 }
 

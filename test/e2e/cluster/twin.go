@@ -198,6 +198,9 @@ func (t *Twin) startLocalPath(ctx context.Context, tb testing.TB, bin string) {
 kind: Pod
 metadata:
   name: helper-pod
+  labels:
+    # kwok's stages complete the pods that run to completion by this label.
+    twin.vdirender.dev/runs-to-completion: "true"
 spec:
   priorityClassName: system-node-critical
   containers:
@@ -260,7 +263,9 @@ func (t *Twin) StartTraefik(tb testing.TB, valuesContent string) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	args = append(args, "--log.level=INFO")
+	// The twin's own window into Traefik: its API on the traefik
+	// entrypoint (127.0.0.1), where tests read the configuration it runs.
+	args = append(args, "--log.level=INFO", "--api=true", "--api.insecure=true")
 	// Out of the cluster: the kubeconfig, never the in-cluster variables.
 	var env []string
 	for _, kv := range os.Environ() {

@@ -1,0 +1,393 @@
+package e2e
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/vdirender/vdirender/api/v1alpha1"
+	"github.com/vdirender/vdirender/internal/cluster/kubeclient"
+	"github.com/vdirender/vdirender/internal/operator"
+	"github.com/vdirender/vdirender/internal/operator/session"
+	"github.com/vdirender/vdirender/internal/platform"
+	"github.com/vdirender/vdirender/internal/values"
+)
+
+// sessionEnv is a twin where a rendering has rolled out.
+type sessionEnv struct {
+	cfg *rest.Config
+	cl  *kubeclient.Client
+	v   *values.Values
+	// objs is the rendering that was applied.
+	objs []*unstructured.Unstructured
+	// websecure and turn are Traefik's entrypoints (127.0.0.1:port; turn
+	// is UDP); traefikAPI its API on its traefik entrypoint.
+	websecure, turn, traefikAPI string
+}
+
+// holdPast is how long a websocket is held: past Traefik v3's default
+// 60 s readTimeout, which the rendered entrypoint timeouts replace.
+const holdPast = 65 * time.Second
+
+// startTwinOperator runs the operator in-process against the twin, with
+// the arguments and config the rendering gives its Deployment.
+func startTwinOperator(t *testing.T, env sessionEnv) {
+	t.Helper()
+	var config string
+	for _, o := range env.objs {
+		if o.GetKind() == "ConfigMap" && o.GetName() == "vdi-operator-config" {
+			data, _, _ := unstructured.NestedStringMap(o.Object, "data")
+			for key, text := range data {
+				config = filepath.Join(t.TempDir(), key)
+				if err := os.WriteFile(config, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if config == "" {
+		t.Fatal("the rendering has no vdi-operator-config ConfigMap")
+	}
+	mgr, err := operator.NewManager(env.cfg, operator.Options{SessionNamespace: env.v.VDI.SessionNamespace, SessionHost: env.v.Ingress.SessionHost,
+		EntryPoints: env.v.Ingress.EntryPoints, MetricsAddr: "0", HealthAddr: "0", ConfigPath: config})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("operator: %v", err)
+		}
+	})
+}
+
+// twinClient talks to Traefik's websecure entrypoint for any host name,
+// as a browser resolving the platform's names to the node would.
+func twinClient(addr string) *http.Client {
+	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		DialContext: dial,
+		// Traefik's default certificate, or the test's self-signed one.
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // the twin's own certificates
+	}}
+}
+
+// proveSessions creates a session on the twin and proves the path a user's
+// traffic takes: the operator's pod is scheduled within the pool's slices,
+// its claim is provisioned by local-path, it is Running, its URL answers
+// through the real Traefik over HTTP and over a websocket held past 60 s,
+// a UDP datagram sent to Traefik's TURN entrypoint reaches coturn's pod,
+// and deleting the session removes its pod, Service, route and claim.
+func proveSessions(ctx context.Context, t *testing.T, env sessionEnv) {
+	scheme, err := operator.Scheme()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := client.New(env.cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	startTwinOperator(t, env)
+	ns := env.v.VDI.SessionNamespace
+	// A session of every template, each on its own pool.
+	type started struct {
+		s   *v1alpha1.VDISession
+		pod *corev1.Pod
+		st  *v1alpha1.VDISessionStatus
+	}
+	var all []started
+	for _, tpl := range env.v.VDI.Templates {
+		s, pod, st := startTwinSession(ctx, t, k, env, "twin-"+tpl.Name, tpl)
+		all = append(all, started{s, pod, st})
+	}
+	checkSlices(ctx, t, env)
+	pod, st, tpl := all[0].pod, all[0].st, env.v.VDI.Templates[0]
+	port := int32(tpl.Streaming.Port)
+	serveDesktop(t, pod.Status.PodIP, port, pod.Name)
+
+	// HTTP through Traefik, at the URL the status gives.
+	web := twinClient(env.websecure)
+	if !strings.HasPrefix(st.URL, "https://"+env.v.Ingress.SessionHost+"/") {
+		t.Fatalf("session URL %q", st.URL)
+	}
+	page := st.URL + "index.html"
+	var body string
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		resp, err := web.Get(page)
+		if err != nil {
+			return false, nil
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		body = string(b)
+		return resp.StatusCode == http.StatusOK, nil
+	})
+	if err != nil || !strings.HasPrefix(body, "desktop "+pod.Name) {
+		t.Fatalf("GET %s through Traefik: %v, %q", page, err, body)
+	}
+
+	// The rendered entrypoint timeouts are the ones Traefik runs with.
+	checkEntryPointTimeouts(ctx, t, env)
+
+	// A websocket, held past Traefik's default readTimeout.
+	wsURL := "wss" + strings.TrimPrefix(st.URL, "https") + "stream"
+	conn, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{HTTPClient: &http.Client{Transport: web.Transport}})
+	if err != nil {
+		t.Fatalf("websocket %s: %v", wsURL, err)
+	}
+	defer conn.CloseNow()
+	echo := func(msg string) {
+		t.Helper()
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := conn.Write(wctx, websocket.MessageText, []byte(msg)); err != nil {
+			t.Fatalf("websocket write %q: %v", msg, err)
+		}
+		_, got, err := conn.Read(wctx)
+		if err != nil || string(got) != pod.Name+": "+msg {
+			t.Fatalf("websocket echo of %q: %q, %v", msg, got, err)
+		}
+	}
+	echo("hello")
+	time.Sleep(holdPast)
+	echo(fmt.Sprintf("still here after %s", holdPast))
+	conn.Close(websocket.StatusNormalClosure, "")
+
+	proveTURN(ctx, t, env)
+
+	// Deleting a session removes what it owned (the garbage collector).
+	for _, x := range all {
+		if err := k.Delete(ctx, x.s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	route := schema.GroupVersionResource{Group: "traefik.io", Version: "v1alpha1", Resource: "ingressroutes"}
+	for _, x := range all {
+		err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+			_, errPod := env.cl.Kube.CoreV1().Pods(ns).Get(ctx, x.pod.Name, metav1.GetOptions{})
+			_, errSvc := env.cl.Kube.CoreV1().Services(ns).Get(ctx, x.s.Name, metav1.GetOptions{})
+			_, errRoute := env.cl.Dynamic.Resource(route).Namespace(ns).Get(ctx, x.s.Name, metav1.GetOptions{})
+			_, errClaim := env.cl.Kube.CoreV1().PersistentVolumeClaims(ns).Get(ctx, session.ClaimName(x.s), metav1.GetOptions{})
+			return apierrors.IsNotFound(errPod) && apierrors.IsNotFound(errSvc) && apierrors.IsNotFound(errRoute) && apierrors.IsNotFound(errClaim), nil
+		})
+		if err != nil {
+			t.Errorf("what session %s owned is still there a minute after it was deleted: %v", x.s.Name, err)
+		}
+	}
+}
+
+// startTwinSession creates a session of tpl and waits until it is Running:
+// its pod scheduled on the template's pool with a pod address, its claim
+// Bound to a volume local-path provisioned.
+func startTwinSession(ctx context.Context, t *testing.T, k client.Client, env sessionEnv, name string, tpl values.Template) (*v1alpha1.VDISession, *corev1.Pod, *v1alpha1.VDISessionStatus) {
+	t.Helper()
+	ns := env.v.VDI.SessionNamespace
+	s := &v1alpha1.VDISession{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: v1alpha1.VDISessionSpec{Template: tpl.Name, User: "alice"}}
+	created := time.Now()
+	if err := k.Create(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	var pod *corev1.Pod
+	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		pods, err := env.cl.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: session.SessionLabel + "=" + s.Name})
+		if err != nil || len(pods.Items) != 1 {
+			return false, nil
+		}
+		pod = &pods.Items[0]
+		return pod.Status.PodIP != "", nil
+	})
+	if err != nil {
+		t.Fatalf("the pod of session %s never got an address: %v (last %+v)", name, err, pod)
+	}
+	node, err := env.cl.Kube.CoreV1().Nodes().Get(ctx, pod.Spec.NodeName, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := node.Labels[platform.PoolLabel]; got != tpl.NodePool {
+		t.Errorf("session %s: pod on node %s of pool %q, want pool %s", name, node.Name, got, tpl.NodePool)
+	}
+	st := twinSessionStatus(ctx, t, k, ns, s.Name, func(st *v1alpha1.VDISessionStatus) bool { return st.Phase == v1alpha1.PhaseRunning })
+	t.Logf("session %s Running after %s on node %s, pod address %s", s.Name, time.Since(created).Round(time.Millisecond), node.Name, pod.Status.PodIP)
+	if tpl.Storage == nil {
+		return s, pod, st // no home volume
+	}
+	claim, err := env.cl.Kube.CoreV1().PersistentVolumeClaims(ns).Get(ctx, session.ClaimName(s), metav1.GetOptions{})
+	if err != nil || claim.Status.Phase != corev1.ClaimBound {
+		t.Errorf("the claim of session %s is not Bound: %v %+v", name, err, claim)
+	} else if pv, err := env.cl.Kube.CoreV1().PersistentVolumes().Get(ctx, claim.Spec.VolumeName, metav1.GetOptions{}); err != nil || pv.Annotations["pv.kubernetes.io/provisioned-by"] != "rancher.io/local-path" {
+		t.Errorf("the volume of session %s was not provisioned by local-path: %v", name, err)
+	}
+	return s, pod, st
+}
+
+// checkSlices: on every node, the GPU time-slices the running pods request
+// fit in what the node advertises.
+func checkSlices(ctx context.Context, t *testing.T, env sessionEnv) {
+	t.Helper()
+	pods, err := env.cl.Kube.CoreV1().Pods("").List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]int64{}
+	for _, p := range pods.Items {
+		if p.Spec.NodeName == "" || p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
+			continue
+		}
+		for _, c := range p.Spec.Containers {
+			q := c.Resources.Requests[platform.GPUResource]
+			used[p.Spec.NodeName] += q.Value()
+		}
+	}
+	for name, n := range used {
+		node, err := env.cl.Kube.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		have := node.Status.Allocatable[platform.GPUResource]
+		if n > have.Value() {
+			t.Errorf("node %s: pods request %d nvidia.com/gpu, it advertises %d", name, n, have.Value())
+		}
+		if n > 0 {
+			t.Logf("node %s: %d of %d nvidia.com/gpu time-slices requested", name, n, have.Value())
+		}
+	}
+}
+
+// checkEntryPointTimeouts reads websecure's transport from Traefik's API
+// and compares it with the rendered HelmChartConfig's.
+func checkEntryPointTimeouts(ctx context.Context, t *testing.T, env sessionEnv) {
+	t.Helper()
+	if env.traefikAPI == "" {
+		return
+	}
+	d, err := time.ParseDuration(env.v.Ingress.WebsocketTimeout)
+	if err != nil {
+		t.Fatalf("ingress.websocketTimeout %q: %v", env.v.Ingress.WebsocketTimeout, err)
+	}
+	want := d.String()
+	resp, err := http.Get("http://" + env.traefikAPI + "/api/entrypoints/websecure")
+	if err != nil {
+		t.Fatalf("Traefik API: %v", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(b), `"readTimeout":"`+want+`"`) {
+		t.Errorf("Traefik's websecure entrypoint does not run with the rendered readTimeout %s: %s", want, b)
+	}
+}
+
+// proveTURN sends a datagram to Traefik's TURN entrypoint and expects it at
+// the coturn pod the Service of the rendered IngressRouteUDP selects.
+func proveTURN(ctx context.Context, t *testing.T, env sessionEnv) {
+	t.Helper()
+	if !*env.v.TURN.Enabled || env.turn == "" {
+		return
+	}
+	// The IngressRouteUDP names Service coturn-turn-udp and turn.port: the
+	// backend is that Service port's endpoint.
+	svcName := "coturn-turn-udp"
+	svc, err := env.cl.Kube.CoreV1().Services(env.v.Global.Namespace).Get(ctx, svcName, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	portName := ""
+	for _, p := range svc.Spec.Ports {
+		if p.Port == env.v.TURN.Port {
+			portName = p.Name
+		}
+	}
+	var ip string
+	var port int32
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		slices, err := env.cl.Kube.DiscoveryV1().EndpointSlices(env.v.Global.Namespace).List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + svcName})
+		if err != nil {
+			return false, nil
+		}
+		for _, sl := range slices.Items {
+			for _, p := range sl.Ports {
+				if p.Name == nil || *p.Name != portName || p.Port == nil {
+					continue
+				}
+				for _, e := range sl.Endpoints {
+					if len(e.Addresses) > 0 {
+						ip, port = e.Addresses[0], *p.Port
+						return true, nil
+					}
+				}
+			}
+		}
+		return false, nil
+	})
+	if err != nil {
+		t.Fatalf("port %d (%q) of Service %s has no endpoint: %v", env.v.TURN.Port, portName, svcName, err)
+	}
+	got := serveUDPEcho(t, ip, port)
+	c, err := net.Dial("udp", env.turn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	buf := make([]byte, 256)
+	var answer string
+	err = wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, 20*time.Second, true, func(ctx context.Context) (bool, error) {
+		if _, err := c.Write([]byte("turn allocate")); err != nil {
+			return false, nil
+		}
+		_ = c.SetReadDeadline(time.Now().Add(400 * time.Millisecond))
+		n, err := c.Read(buf)
+		if err != nil {
+			return false, nil
+		}
+		answer = string(buf[:n])
+		return true, nil
+	})
+	if err != nil || answer != "echo: turn allocate" {
+		t.Fatalf("UDP through Traefik's %s entrypoint to %s:%d: %v, %q", env.v.TURN.EntryPoint, ip, port, err, answer)
+	}
+	if msg := <-got; msg != "turn allocate" {
+		t.Errorf("coturn's stand-in got %q", msg)
+	}
+}
+
+// twinSessionStatus waits until the session's status satisfies ok.
+func twinSessionStatus(ctx context.Context, t *testing.T, cl client.Client, ns, name string, ok func(*v1alpha1.VDISessionStatus) bool) *v1alpha1.VDISessionStatus {
+	t.Helper()
+	var last *v1alpha1.VDISessionStatus
+	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		var s v1alpha1.VDISession
+		if err := cl.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &s); err != nil {
+			return false, nil
+		}
+		last = s.Status
+		return s.Status != nil && ok(s.Status), nil
+	})
+	if err != nil {
+		t.Fatalf("session %s: status %+v: %v", name, last, err)
+	}
+	return last
+}
