@@ -49,7 +49,7 @@ bench:
 	VDIRENDER_HELM="$$(hack/helm.sh)/helm" $(GO) run ./test/bench/run
 	$(GO) test ./fn -run '^$$' -bench . -benchtime 3x
 	@hack/etcd.sh >/dev/null
-	VDIRENDER_KUBE_BIN="$$(hack/kube-bins.sh)" $(GO) test ./test/e2e -run '^$$' -bench OperatorStartup -benchtime 1x
+	VDIRENDER_KUBE_BIN="$$(hack/kube-bins.sh)" VDIRENDER_KWOK="$$(hack/kwok.sh)" VDIRENDER_LOCAL_PATH="$$(hack/local-path.sh)" VDIRENDER_TRAEFIK="$$(hack/traefik.sh)" $(GO) test ./test/e2e -run '^$$' -bench 'OperatorStartup|TwinSessionStartup' -benchtime 1x
 
 # Fuzz each target for FUZZTIME (CI runs them briefly).
 FUZZTIME ?= 30s
