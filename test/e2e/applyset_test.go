@@ -25,8 +25,8 @@ import (
 )
 
 // revisionObjects is a small rendering: a namespace, a CRD and an object
-// of it, a ConfigMap per name in cms, and with broken a Deployment that
-// never becomes ready (nothing runs its pods here).
+// of it, a Deployment whose pods the twin starts, a ConfigMap per name in
+// cms, and with broken a Deployment whose image never pulls.
 func revisionObjects(t *testing.T, cms []string, broken bool) []*unstructured.Unstructured {
 	t.Helper()
 	docs := []string{`apiVersion: v1
@@ -45,7 +45,17 @@ spec:
     schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}`, `apiVersion: test.vdirender.dev/v1
 kind: Widget
 metadata: {name: w, namespace: applied}
-spec: {size: 1}`}
+spec: {size: 1}`, `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: applied}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: c, image: "registry.example/web:1.0"}`}
 	for _, cm := range cms {
 		docs = append(docs, fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s, namespace: applied}\ndata: {k: v}", cm))
 	}
@@ -59,7 +69,7 @@ spec:
     metadata: {labels: {app: never-ready}}
     spec:
       containers:
-      - {name: c, image: "registry.invalid/never-ready:1.0"}`)
+      - {name: c, image: "`+neverReadyImage+`"}`)
 	}
 	objs, err := apply.Decode([]byte(strings.Join(docs, "\n---\n")))
 	if err != nil {
@@ -83,16 +93,17 @@ func configMaps(ctx context.Context, t *testing.T, cl *kubeclient.Client) map[st
 	return out
 }
 
-// TestApply proves `vdirender apply` on a real API server: a good apply, a
-// second one that changes nothing, a removal that prunes, a broken revision
-// rolled back atomically, a rollback and the history, a concurrent apply
-// refused, an object of another ApplySet refused, and kubectl reading the
-// same ApplySet.
+// TestApply proves `vdirender apply` on the K3s twin: a good apply waited
+// for, a second one that changes nothing, a removal that prunes, a broken
+// revision (an image that never pulls) rolled back atomically, a rollback
+// and the history, a concurrent apply refused, an object of another
+// ApplySet refused, a dry-run, and kubectl reading the same ApplySet.
 func TestApply(t *testing.T) {
-	c := cluster.Start(t)
+	tw := cluster.StartTwin(t, cluster.TwinOptions{Nodes: []*corev1.Node{cluster.CPUNode("cpu-0")}})
+	c := tw.Cluster
 	cl := newClient(t, c)
 	ctx := context.Background()
-	opts := apply.Options{Name: "vdirender-test", Namespace: "kube-system", Tooling: "vdirender/test", HistoryMax: 4, Timeout: 3 * time.Second}
+	opts := apply.Options{Name: "vdirender-test", Namespace: "kube-system", Tooling: "vdirender/test", HistoryMax: 4, Wait: true, Timeout: time.Minute}
 	id := apply.ID("kube-system", "vdirender-test")
 
 	// 1. A good apply: everything there, labelled, recorded.
@@ -100,8 +111,12 @@ func TestApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Revision != 1 || r.Applied != 5 || len(r.Pruned) != 0 {
+	if r.Revision != 1 || r.Applied != 6 || len(r.Pruned) != 0 {
 		t.Errorf("first apply: %+v", r)
+	}
+	// --wait returned only once the twin ran the Deployment's pods.
+	if d, err := cl.Kube.AppsV1().Deployments("applied").Get(ctx, "web", metav1.GetOptions{}); err != nil || d.Status.ReadyReplicas != 2 {
+		t.Errorf("apply --wait returned before Deployment web was ready: %v", err)
 	}
 	before := configMaps(ctx, t, cl)
 	if len(before) != 2 {
@@ -115,7 +130,7 @@ func TestApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := parent.Annotations[apply.AnnotationGroupKinds], "ConfigMap,CustomResourceDefinition.apiextensions.k8s.io,Namespace,Widget.test.vdirender.dev"; got != want {
+	if got, want := parent.Annotations[apply.AnnotationGroupKinds], "ConfigMap,CustomResourceDefinition.apiextensions.k8s.io,Deployment.apps,Namespace,Widget.test.vdirender.dev"; got != want {
 		t.Errorf("contains-group-kinds %q, want %q", got, want)
 	}
 	if got := parent.Annotations[apply.AnnotationNamespaces]; got != "applied" {
@@ -147,7 +162,7 @@ func TestApply(t *testing.T) {
 	// 4. A broken revision, atomic: it times out, revision 3 comes back
 	// and what the broken one added is pruned.
 	broken := opts
-	broken.Wait, broken.Atomic = true, true
+	broken.Atomic, broken.Timeout = true, 5*time.Second
 	r, err = apply.Apply(ctx, cl, revisionObjects(t, []string{"a", "c"}, true), broken)
 	if !errors.Is(err, apply.ErrNotReady) || r == nil || !r.RolledBack || r.RolledBackTo != 3 || r.Revision != 5 {
 		t.Fatalf("atomic apply: %+v, %v", r, err)

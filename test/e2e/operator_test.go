@@ -76,7 +76,7 @@ func markReady(ctx context.Context, t *testing.T, cl *kubeclient.Client, ns, nam
 func sessionStatus(ctx context.Context, t *testing.T, cl client.Client, ns, name string, ok func(*v1alpha1.VDISessionStatus) bool) *v1alpha1.VDISessionStatus {
 	t.Helper()
 	var last *v1alpha1.VDISessionStatus
-	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 20*time.Second, true, func(ctx context.Context) (bool, error) {
+	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
 		var s v1alpha1.VDISession
 		if err := cl.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &s); err != nil {
 			return false, nil
