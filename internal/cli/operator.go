@@ -50,8 +50,8 @@ and GPU capacity is not judged.`,
 			}
 			ctx := ctrl.SetupSignalHandler()
 			if gatewayAddr != "" && gatewayAddr != "0" {
-				gw := &operator.Gateway{Client: mgr.GetClient(), Namespace: o.SessionNamespace, Now: time.Now}
-				srv := &http.Server{Addr: gatewayAddr, Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+				gw := &operator.Gateway{Client: mgr.GetClient(), Namespace: o.SessionNamespace, Now: time.Now, Log: ctrl.Log.WithName("gateway")}
+				srv := &http.Server{Addr: gatewayAddr, Handler: gw, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 				go func() {
 					if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 						ctrl.Log.Error(err, "gateway")
@@ -65,7 +65,10 @@ and GPU capacity is not judged.`,
 	f := cmd.Flags()
 	f.StringVar(&o.SessionNamespace, "session-namespace", "vdi-sessions", "namespace of the sessions")
 	f.StringVar(&o.SessionHost, "session-host", "", "host name sessions are served on")
-	f.StringSliceVar(&o.EntryPoints, "entrypoints", []string{"websecure"}, "Traefik entrypoints of session routes")
+	// Sessions are routed through the gateway now; older manifests still
+	// pass the entrypoints of the per-session routes.
+	f.StringSlice("entrypoints", nil, "ignored")
+	_ = f.MarkDeprecated("entrypoints", "sessions are routed through the gateway; the flag is ignored")
 	f.StringVar(&o.MetricsAddr, "metrics-bind-address", ":8080", "metrics endpoint address (0 disables)")
 	f.StringVar(&gatewayAddr, "gateway-bind-address", ":8081", "session gateway address (0 disables)")
 	f.StringVar(&o.HealthAddr, "health-probe-bind-address", ":8082", "health probe address")

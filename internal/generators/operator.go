@@ -1,7 +1,6 @@
 package generators
 
 import (
-	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -64,11 +63,14 @@ func Operator(v *values.Values) []any {
 		TypeMeta:   typeMeta("rbac.authorization.k8s.io/v1", "Role"),
 		ObjectMeta: meta(OperatorName, sessions, operatorComp),
 		Rules: []rbacv1.PolicyRule{
-			{APIGroups: []string{v1alpha1.Group}, Resources: []string{v1alpha1.TemplatePlural, v1alpha1.SessionPlural}, Verbs: []string{"get", "list", "watch"}},
+			{APIGroups: []string{v1alpha1.Group}, Resources: []string{v1alpha1.TemplatePlural}, Verbs: []string{"get", "list", "watch"}},
+			// patch: the gateway records a session's last activity on it.
+			{APIGroups: []string{v1alpha1.Group}, Resources: []string{v1alpha1.SessionPlural}, Verbs: []string{"get", "list", "watch", "patch"}},
 			{APIGroups: []string{v1alpha1.Group}, Resources: []string{v1alpha1.SessionPlural + "/status"}, Verbs: []string{"get", "update", "patch"}},
 			{APIGroups: []string{v1alpha1.Group}, Resources: []string{v1alpha1.SessionPlural + "/finalizers"}, Verbs: []string{"update"}},
 			{APIGroups: []string{""}, Resources: []string{"pods", "services", "persistentvolumeclaims"}, Verbs: []string{"get", "list", "watch", "create", "update", "patch", "delete"}},
-			{APIGroups: []string{traefikAPIGroup}, Resources: []string{"ingressroutes"}, Verbs: []string{"get", "list", "watch", "create", "update", "patch", "delete"}},
+			// get and delete: the per-session routes of earlier versions go.
+			{APIGroups: []string{traefikAPIGroup}, Resources: []string{"ingressroutes"}, Verbs: []string{"get", "delete"}},
 			{APIGroups: []string{""}, Resources: []string{"events"}, Verbs: []string{"create", "patch"}},
 		},
 	}
@@ -132,7 +134,6 @@ func operatorDeployment(v *values.Values) *appsv1.Deployment {
 		"operator",
 		"--session-namespace=" + v.VDI.SessionNamespace,
 		"--session-host=" + v.Ingress.SessionHost,
-		"--entrypoints=" + strings.Join(v.Ingress.EntryPoints, ","),
 		"--metrics-bind-address=:8080",
 		"--gateway-bind-address=:8081",
 		"--health-probe-bind-address=:8082",

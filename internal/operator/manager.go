@@ -27,13 +27,18 @@ var startupSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
 	Buckets: []float64{1, 2, 5, 10, 15, 20, 30, 45, 60, 120, 300},
 })
 
-func init() { crmetrics.Registry.MustRegister(startupSeconds) }
+// activityErrors counts activity the gateway failed to record.
+var activityErrors = prometheus.NewCounter(prometheus.CounterOpts{
+	Name: "vdi_gateway_activity_errors_total",
+	Help: "Session activity the gateway could not record; the idle timeout may end such sessions.",
+})
+
+func init() { crmetrics.Registry.MustRegister(startupSeconds, activityErrors) }
 
 // Options configure the operator.
 type Options struct {
 	SessionNamespace string
 	SessionHost      string
-	EntryPoints      []string
 	MetricsAddr      string
 	HealthAddr       string
 	LeaderElection   bool
@@ -98,7 +103,7 @@ func NewManager(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 	skip := true
 	r := &Reconciler{
 		Client: mgr.GetClient(), Scheme: scheme,
-		SessionHost: o.SessionHost, EntryPoints: o.EntryPoints,
+		SessionHost: o.SessionHost,
 		Platform: platform, Now: time.Now,
 	}
 	err = ctrl.NewControllerManagedBy(mgr).

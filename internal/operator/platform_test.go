@@ -181,7 +181,7 @@ func newReconciler(t *testing.T, platform *operator.Config, objs ...client.Objec
 		t.Fatal(err)
 	}
 	c := fake.NewClientBuilder().WithScheme(scheme).WithStatusSubresource(&v1alpha1.VDISession{}).WithObjects(objs...).Build()
-	return &operator.Reconciler{Client: c, Scheme: scheme, SessionHost: "sessions.example.org", EntryPoints: []string{"websecure"},
+	return &operator.Reconciler{Client: c, Scheme: scheme, SessionHost: "sessions.example.org",
 		Platform: platform, Now: func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) }}, c
 }
 

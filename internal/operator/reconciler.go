@@ -1,7 +1,9 @@
 // Package operator is the VDI operator: it turns each VDISession into the
-// Pod, PersistentVolumeClaim, Service and Traefik IngressRoute of a desktop,
-// built from its VDITemplate with the same code and rules as the renderer,
-// and tells the user in the session's status what is happening.
+// Pod, PersistentVolumeClaim and Service of a desktop, built from its
+// VDITemplate with the same code and rules as the renderer, and tells the
+// user in the session's status what is happening. Users reach a desktop
+// only through the gateway (gateway.go), behind the platform's one
+// IngressRoute for the session host.
 package operator
 
 import (
@@ -21,7 +23,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
-	sigsyaml "sigs.k8s.io/yaml"
+
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
 	"github.com/vdirender/vdirender/internal/apis/traefik"
@@ -43,9 +45,8 @@ const (
 type Reconciler struct {
 	client.Client
 	Scheme *runtime.Scheme
-	// SessionHost and EntryPoints shape the session URL and IngressRoute.
+	// SessionHost is the host of the session URL.
 	SessionHost string
-	EntryPoints []string
 	// Platform is the platform's own config (rules, container and session
 	// defaults, GPU node pools), reloaded when it changes, so that the pods
 	// pass exactly the rules the renderer and validate apply.
@@ -105,7 +106,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err := r.ensureService(ctx, &s, &tpl); err != nil {
 		return ctrl.Result{}, err
 	}
-	if err := r.ensureRoute(ctx, &s, &tpl); err != nil {
+	if err := r.removeRoute(ctx, &s); err != nil {
 		return ctrl.Result{}, err
 	}
 	if err := r.observe(ctx, &s, pod, status); err != nil {
@@ -225,6 +226,10 @@ func (r *Reconciler) withRules(ctx context.Context, tpl *v1alpha1.VDITemplate, s
 func (r *Reconciler) ensureService(ctx context.Context, s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate) error {
 	svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: s.Namespace}}
 	_, err := controllerutil.CreateOrUpdate(ctx, r.Client, svc, func() error {
+		if svc.Labels == nil {
+			svc.Labels = map[string]string{}
+		}
+		svc.Labels[session.SessionLabel] = s.Name
 		svc.Spec.Selector = map[string]string{session.SessionLabel: s.Name}
 		svc.Spec.Ports = []corev1.ServicePort{{Name: "stream", Port: tpl.Spec.Streaming.Port, TargetPort: intstr.FromString("stream"), Protocol: corev1.ProtocolTCP}}
 		return controllerutil.SetControllerReference(s, svc, r.Scheme)
@@ -237,32 +242,25 @@ func PathPrefix(s *v1alpha1.VDISession) string {
 	return "/sessions/" + s.Namespace + "/" + s.Name + "/"
 }
 
-func (r *Reconciler) ensureRoute(ctx context.Context, s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate) error {
-	route := &traefik.IngressRoute{
-		TypeMeta:   metav1.TypeMeta{APIVersion: traefik.APIVersion, Kind: "IngressRoute"},
-		ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: s.Namespace, Labels: map[string]string{session.SessionLabel: s.Name}},
-		Spec: traefik.IngressRouteSpec{
-			EntryPoints: r.EntryPoints,
-			Routes: []traefik.Route{{
-				Match: fmt.Sprintf("Host(`%s`) && PathPrefix(`%s`)", r.SessionHost, PathPrefix(s)), Kind: "Rule",
-				Services: []traefik.Service{{Name: s.Name, Kind: "Service", Port: intstr.FromInt32(tpl.Spec.Streaming.Port)}},
-			}},
-			TLS: &traefik.TLS{},
-		},
+// removeRoute deletes the IngressRoute earlier versions made for the
+// session: it outranked the gateway's route (Traefik ranks longer rules
+// first), so the session's traffic bypassed the gateway and its activity was
+// never counted. Only a route labelled as the session's is deleted.
+func (r *Reconciler) removeRoute(ctx context.Context, s *v1alpha1.VDISession) error {
+	route := &unstructured.Unstructured{}
+	route.SetAPIVersion(traefik.APIVersion)
+	route.SetKind("IngressRoute")
+	err := r.Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: s.Name}, route)
+	if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
+		return nil
 	}
-	b, err := sigsyaml.Marshal(route)
 	if err != nil {
 		return err
 	}
-	u := &unstructured.Unstructured{}
-	if err := sigsyaml.Unmarshal(b, &u.Object); err != nil {
-		return err
+	if route.GetLabels()[session.SessionLabel] != s.Name || !metav1.IsControlledBy(route, s) {
+		return nil
 	}
-	if err := controllerutil.SetControllerReference(s, u, r.Scheme); err != nil {
-		return err
-	}
-	force := true
-	return r.Patch(ctx, u, client.Apply, &client.PatchOptions{FieldManager: "vdi-operator", Force: &force})
+	return client.IgnoreNotFound(r.Delete(ctx, route))
 }
 
 // observe derives the phase and conditions from the pod.

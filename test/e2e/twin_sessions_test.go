@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/go-logr/logr/testr"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
 	"github.com/vdirender/vdirender/internal/cluster/kubeclient"
+	"github.com/vdirender/vdirender/internal/generators"
 	"github.com/vdirender/vdirender/internal/operator"
 	"github.com/vdirender/vdirender/internal/operator/session"
 	"github.com/vdirender/vdirender/internal/platform"
@@ -68,7 +70,7 @@ func startTwinOperator(t *testing.T, env sessionEnv) {
 		t.Fatal("the rendering has no vdi-operator-config ConfigMap")
 	}
 	mgr, err := operator.NewManager(env.cfg, operator.Options{SessionNamespace: env.v.VDI.SessionNamespace, SessionHost: env.v.Ingress.SessionHost,
-		EntryPoints: env.v.Ingress.EntryPoints, MetricsAddr: "0", HealthAddr: "0", ConfigPath: config})
+		MetricsAddr: "0", HealthAddr: "0", ConfigPath: config})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,6 +130,8 @@ func proveSessions(ctx context.Context, t *testing.T, env sessionEnv) {
 	pod, st, tpl := all[0].pod, all[0].st, env.v.VDI.Templates[0]
 	port := int32(tpl.Streaming.Port)
 	serveDesktop(t, pod.Status.PodIP, port, pod.Name)
+	// The gateway, the operator's own code, where the operator's pods are.
+	serveGateway(ctx, t, env, k)
 
 	// HTTP through Traefik, at the URL the status gives.
 	web := twinClient(env.websecure)
@@ -146,8 +150,9 @@ func proveSessions(ctx context.Context, t *testing.T, env sessionEnv) {
 		body = string(b)
 		return resp.StatusCode == http.StatusOK, nil
 	})
-	if err != nil || !strings.HasPrefix(body, "desktop "+pod.Name) {
-		t.Fatalf("GET %s through Traefik: %v, %q", page, err, body)
+	// The gateway strips the session's prefix.
+	if want := "desktop " + pod.Name + " /index.html"; err != nil || body != want {
+		t.Fatalf("GET %s through Traefik and the gateway: %v, %q, want %q", page, err, body, want)
 	}
 
 	// The rendered entrypoint timeouts are the ones Traefik runs with.
@@ -173,8 +178,18 @@ func proveSessions(ctx context.Context, t *testing.T, env sessionEnv) {
 		}
 	}
 	echo("hello")
+	held := time.Now()
 	time.Sleep(holdPast)
 	echo(fmt.Sprintf("still here after %s", holdPast))
+	// The open websocket was activity all along: the gateway wrote it again
+	// while the stream was open, without a request.
+	var live v1alpha1.VDISession
+	if err := k.Get(ctx, client.ObjectKey{Namespace: ns, Name: all[0].s.Name}, &live); err != nil {
+		t.Fatal(err)
+	}
+	if at, err := time.Parse(time.RFC3339, live.Annotations[operator.LastActivityAnnotation]); err != nil || at.Before(held.Add(50*time.Second).Truncate(time.Second)) {
+		t.Errorf("last activity %q: a websocket held %s was not counted as activity", live.Annotations[operator.LastActivityAnnotation], holdPast)
+	}
 	conn.Close(websocket.StatusNormalClosure, "")
 
 	proveTURN(ctx, t, env)
@@ -275,6 +290,60 @@ func checkSlices(ctx context.Context, t *testing.T, env sessionEnv) {
 		if n > 0 {
 			t.Logf("node %s: %d of %d nvidia.com/gpu time-slices requested", name, n, have.Value())
 		}
+	}
+}
+
+// serveGateway runs the operator's gateway on the addresses of the gateway
+// Service's endpoints (the operator pods kwok started), forwarding to a
+// session Service's endpoint: the twin has no cluster DNS or kube-proxy.
+func serveGateway(ctx context.Context, t *testing.T, env sessionEnv, k client.Client) {
+	t.Helper()
+	// The ready endpoints of a Service, host:port.
+	endpoints := func(ns, svc string) []string {
+		slices, err := env.cl.Kube.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + svc})
+		if err != nil {
+			return nil
+		}
+		var out []string
+		for _, sl := range slices.Items {
+			for _, p := range sl.Ports {
+				for _, e := range sl.Endpoints {
+					if e.Conditions.Ready != nil && *e.Conditions.Ready && p.Port != nil {
+						out = append(out, net.JoinHostPort(e.Addresses[0], fmt.Sprint(*p.Port)))
+					}
+				}
+			}
+		}
+		return out
+	}
+	var addrs []string
+	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		addrs = endpoints(env.v.VDI.Namespace, generators.GatewayService)
+		return len(addrs) > 0, nil
+	}); err != nil {
+		t.Fatalf("Service %s/%s has no ready endpoint", env.v.VDI.Namespace, generators.GatewayService)
+	}
+	gw := &operator.Gateway{Client: k, Namespace: env.v.VDI.SessionNamespace, Now: time.Now, Log: testr.New(t),
+		Resolve: func(svc *corev1.Service) string {
+			var at []string
+			_ = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+				at = endpoints(svc.Namespace, svc.Name)
+				return len(at) > 0, nil
+			})
+			if len(at) == 0 {
+				return "http://no-endpoint.invalid"
+			}
+			return "http://" + at[0]
+		}}
+	// Every operator replica serves it: Traefik balances over them.
+	for _, addr := range addrs {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Fatalf("gateway on the operator pod's address %s: %v", addr, err)
+		}
+		srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = srv.Serve(l) }()
+		t.Cleanup(func() { srv.Close() })
 	}
 }
 
