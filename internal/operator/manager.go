@@ -104,7 +104,7 @@ func NewManager(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 	r := &Reconciler{
 		Client: mgr.GetClient(), Scheme: scheme,
 		SessionHost: o.SessionHost,
-		Platform: platform, Now: time.Now,
+		Platform:    platform, Now: time.Now,
 	}
 	err = ctrl.NewControllerManagedBy(mgr).
 		For(&v1alpha1.VDISession{}).

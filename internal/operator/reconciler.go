@@ -24,7 +24,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 
-
 	"github.com/vdirender/vdirender/api/v1alpha1"
 	"github.com/vdirender/vdirender/internal/apis/traefik"
 	"github.com/vdirender/vdirender/internal/operator/session"
