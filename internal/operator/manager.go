@@ -11,6 +11,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -110,6 +111,8 @@ func NewManager(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 		For(&v1alpha1.VDISession{}).
 		Owns(&corev1.Pod{}).
 		Owns(&corev1.Service{}).
+		// A template's arrival (or change) reconciles the sessions of it.
+		Watches(&v1alpha1.VDITemplate{}, handler.EnqueueRequestsFromMapFunc(r.sessionsOf)).
 		Named("vdisession").
 		// A process may run more than one manager (tests restart it).
 		WithOptions(controller.Options{SkipNameValidation: &skip, MaxConcurrentReconciles: 4}).

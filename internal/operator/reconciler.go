@@ -22,6 +22,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
@@ -33,6 +34,15 @@ import (
 // LastActivityAnnotation is set on a session by the gateway while the user
 // is connected; the idle timeout counts from it.
 const LastActivityAnnotation = "vdi.vdirender.dev/last-activity"
+
+// ReasonTemplateNotFound: the session waits for its VDITemplate.
+const ReasonTemplateNotFound = "TemplateNotFound"
+
+// waitingForTemplate: the session's only problem is a missing template.
+func waitingForTemplate(st *v1alpha1.VDISessionStatus) bool {
+	c := meta.FindStatusCondition(st.Conditions, CondScheduled)
+	return c != nil && c.Reason == ReasonTemplateNotFound
+}
 
 // Condition types of a session.
 const (
@@ -66,7 +76,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if status == nil {
 		status = &v1alpha1.VDISessionStatus{}
 	}
-	if status.Phase == v1alpha1.PhaseTerminated || status.Phase == v1alpha1.PhaseFailed {
+	// Earlier versions failed a session for good when its template was
+	// missing; such a session waits for it like a new one.
+	if status.Phase == v1alpha1.PhaseTerminated || status.Phase == v1alpha1.PhaseFailed && !waitingForTemplate(status) {
 		return ctrl.Result{}, nil
 	}
 
@@ -75,8 +87,12 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		if !apierrors.IsNotFound(err) {
 			return ctrl.Result{}, err
 		}
-		status.Phase = v1alpha1.PhaseFailed
-		setCondition(status, s.Generation, CondScheduled, metav1.ConditionFalse, "TemplateNotFound", fmt.Sprintf("VDITemplate %s does not exist in %s", s.Spec.Template, s.Namespace))
+		// A session applied before its template (one GitOps sync, in any
+		// order) waits; the template's arrival reconciles it (see the
+		// manager's watch on templates).
+		status.Phase = v1alpha1.PhasePending
+		setCondition(status, s.Generation, CondScheduled, metav1.ConditionFalse, ReasonTemplateNotFound,
+			fmt.Sprintf("VDITemplate %s does not exist in %s yet; the session starts when it does", s.Spec.Template, s.Namespace))
 		return ctrl.Result{}, r.writeStatus(ctx, &s, status)
 	}
 
@@ -115,6 +131,22 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{RequeueAfter: r.nextDeadline(&s, &tpl, status)}, nil
+}
+
+// sessionsOf lists the sessions of a template, to reconcile them when it
+// appears or changes.
+func (r *Reconciler) sessionsOf(ctx context.Context, obj client.Object) []reconcile.Request {
+	var list v1alpha1.VDISessionList
+	if err := r.List(ctx, &list, client.InNamespace(obj.GetNamespace())); err != nil {
+		return nil
+	}
+	var out []reconcile.Request
+	for _, s := range list.Items {
+		if s.Spec.Template == obj.GetName() {
+			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&s)})
+		}
+	}
+	return out
 }
 
 // ended says whether the session passed its maximum length or idle timeout.

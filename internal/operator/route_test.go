@@ -66,3 +66,39 @@ func TestOldSessionRoutesGo(t *testing.T) {
 		})
 	}
 }
+
+// TestSessionWaitsForItsTemplate: a session applied before its template
+// waits (Pending, TemplateNotFound) and starts once the template exists;
+// one an earlier version failed for the same reason starts too.
+func TestSessionWaitsForItsTemplate(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		status *v1alpha1.VDISessionStatus
+	}{
+		{"new", nil},
+		{"failed by an earlier version", &v1alpha1.VDISessionStatus{Phase: v1alpha1.PhaseFailed, Conditions: []metav1.Condition{{
+			Type: operator.CondScheduled, Status: metav1.ConditionFalse, Reason: operator.ReasonTemplateNotFound, Message: "gone", LastTransitionTime: metav1.Now()}}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSession("early")
+			s.Status = tt.status
+			r, c := newReconciler(t, operator.DefaultConfig(), s)
+			if _, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: types.NamespacedName{Namespace: ns, Name: s.Name}}); err != nil {
+				t.Fatal(err)
+			}
+			var got v1alpha1.VDISession
+			if err := c.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: s.Name}, &got); err != nil || got.Status == nil || got.Status.Phase != v1alpha1.PhasePending {
+				t.Fatalf("status %+v, %v; want Pending", got.Status, err)
+			}
+			if cond := got.Status.Conditions[0]; cond.Reason != operator.ReasonTemplateNotFound {
+				t.Errorf("condition %+v, want reason %s", cond, operator.ReasonTemplateNotFound)
+			}
+			if err := c.Create(context.Background(), cleanTemplate()); err != nil {
+				t.Fatal(err)
+			}
+			if pod, cond := reconcile(t, r, c, s.Name); pod == nil {
+				t.Errorf("no pod once the template exists (condition %+v)", cond)
+			}
+		})
+	}
+}

@@ -18,6 +18,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -126,6 +127,27 @@ func proveSessions(ctx context.Context, t *testing.T, env sessionEnv) {
 		s, pod, st := startTwinSession(ctx, t, k, env, "twin-"+tpl.Name, tpl)
 		all = append(all, started{s, pod, st})
 	}
+	// A session applied before its template waits, then starts when the
+	// template appears (the operator watches templates).
+	var first v1alpha1.VDITemplate
+	if err := k.Get(ctx, client.ObjectKey{Namespace: ns, Name: env.v.VDI.Templates[0].Name}, &first); err != nil {
+		t.Fatal(err)
+	}
+	late := &v1alpha1.VDISession{ObjectMeta: metav1.ObjectMeta{Name: "twin-late", Namespace: ns}, Spec: v1alpha1.VDISessionSpec{Template: "late", User: "alice"}}
+	if err := k.Create(ctx, late); err != nil {
+		t.Fatal(err)
+	}
+	twinSessionStatus(ctx, t, k, ns, late.Name, func(st *v1alpha1.VDISessionStatus) bool {
+		c := meta.FindStatusCondition(st.Conditions, operator.CondScheduled)
+		return st.Phase == v1alpha1.PhasePending && c != nil && c.Reason == operator.ReasonTemplateNotFound
+	})
+	lateTpl := &v1alpha1.VDITemplate{ObjectMeta: metav1.ObjectMeta{Name: "late", Namespace: ns}, Spec: first.Spec}
+	if err := k.Create(ctx, lateTpl); err != nil {
+		t.Fatal(err)
+	}
+	twinSessionStatus(ctx, t, k, ns, late.Name, func(st *v1alpha1.VDISessionStatus) bool { return st.Phase == v1alpha1.PhaseRunning })
+	t.Logf("session %s waited for its template and started when it appeared", late.Name)
+	all = append(all, started{s: late})
 	checkSlices(ctx, t, env)
 	pod, st, tpl := all[0].pod, all[0].st, env.v.VDI.Templates[0]
 	port := int32(tpl.Streaming.Port)
@@ -203,7 +225,7 @@ func proveSessions(ctx context.Context, t *testing.T, env sessionEnv) {
 	route := schema.GroupVersionResource{Group: "traefik.io", Version: "v1alpha1", Resource: "ingressroutes"}
 	for _, x := range all {
 		err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
-			_, errPod := env.cl.Kube.CoreV1().Pods(ns).Get(ctx, x.pod.Name, metav1.GetOptions{})
+			_, errPod := env.cl.Kube.CoreV1().Pods(ns).Get(ctx, x.s.Name, metav1.GetOptions{})
 			_, errSvc := env.cl.Kube.CoreV1().Services(ns).Get(ctx, x.s.Name, metav1.GetOptions{})
 			_, errRoute := env.cl.Dynamic.Resource(route).Namespace(ns).Get(ctx, x.s.Name, metav1.GetOptions{})
 			_, errClaim := env.cl.Kube.CoreV1().PersistentVolumeClaims(ns).Get(ctx, session.ClaimName(x.s), metav1.GetOptions{})

@@ -6,6 +6,7 @@ package session
 import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
@@ -27,6 +28,12 @@ func Pod(t *v1alpha1.VDITemplate, s *v1alpha1.VDISession) *corev1.Pod {
 		Ports:           []corev1.ContainerPort{{Name: "stream", ContainerPort: t.Spec.Streaming.Port, Protocol: corev1.ProtocolTCP}},
 		// Desktops need a large /dev/shm for browsers and encoders.
 		VolumeMounts: []corev1.VolumeMount{{Name: "shm", MountPath: "/dev/shm"}},
+		// Ready means the desktop can stream, not that its container started:
+		// the session reads Running, and session_startup_seconds ends, then.
+		ReadinessProbe: &corev1.Probe{
+			ProbeHandler:  corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("stream")}},
+			PeriodSeconds: 2, FailureThreshold: 3, SuccessThreshold: 1, TimeoutSeconds: 1,
+		},
 	}
 	for _, e := range t.Spec.Env {
 		c.Env = append(c.Env, e.Core())
