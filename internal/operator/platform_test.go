@@ -348,7 +348,7 @@ func TestOperatorAgreesWithValidate(t *testing.T) {
 					}
 					if tpl.Spec.Storage != nil {
 						var claim corev1.PersistentVolumeClaim
-						if err := c.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: session.ClaimName(sess)}, &claim); err != nil {
+						if err := c.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: session.ClaimName(tpl, sess)}, &claim); err != nil {
 							t.Fatal(err)
 						}
 						claim.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "PersistentVolumeClaim"}

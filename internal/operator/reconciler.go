@@ -35,6 +35,10 @@ import (
 // is connected; the idle timeout counts from it.
 const LastActivityAnnotation = "vdi.vdirender.dev/last-activity"
 
+// ReasonHomeNotYours: the home claim the session would mount is another
+// user's or another session's.
+const ReasonHomeNotYours = "HomeNotYours"
+
 // ReasonTemplateNotFound: the session waits for its VDITemplate.
 const ReasonTemplateNotFound = "TemplateNotFound"
 
@@ -105,8 +109,14 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, r.writeStatus(ctx, &s, status)
 	}
 
-	if err := r.ensureClaim(ctx, &s, &tpl); err != nil {
+	refused, err := r.ensureClaim(ctx, &s, &tpl)
+	if err != nil {
 		return ctrl.Result{}, err
+	}
+	if refused != "" {
+		status.Phase = v1alpha1.PhasePending
+		setCondition(status, s.Generation, CondScheduled, metav1.ConditionFalse, ReasonHomeNotYours, refused)
+		return ctrl.Result{}, r.writeStatus(ctx, &s, status)
 	}
 	pod, err := r.ensurePod(ctx, &s, &tpl)
 	if err != nil {
@@ -192,30 +202,52 @@ func (r *Reconciler) nextDeadline(s *v1alpha1.VDISession, tpl *v1alpha1.VDITempl
 	return next
 }
 
-func (r *Reconciler) ensureClaim(ctx context.Context, s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate) error {
+// ensureClaim makes the session's home claim, or says why the session may
+// not have it: a persistent home belongs to one user (UserAnnotation), a
+// session's own home to that session (its controller).
+func (r *Reconciler) ensureClaim(ctx context.Context, s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate) (refused string, err error) {
 	if tpl.Spec.Storage == nil {
-		return nil
+		return "", nil
 	}
 	size := tpl.Spec.Storage.Size
 	if s.Spec.Storage != nil && s.Spec.Storage.Size != nil {
 		size = *s.Spec.Storage.Size
 	}
-	pvc := &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: session.ClaimName(s), Namespace: s.Namespace}}
-	_, err := controllerutil.CreateOrUpdate(ctx, r.Client, pvc, func() error {
-		if pvc.CreationTimestamp.IsZero() {
-			class := platform.StorageClass
-			pvc.Spec = corev1.PersistentVolumeClaimSpec{
-				StorageClassName: &class,
-				AccessModes:      []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
-				Resources:        corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: size}},
-			}
+	name := session.ClaimName(tpl, s)
+	var existing corev1.PersistentVolumeClaim
+	err = r.Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: name}, &existing)
+	switch {
+	case err == nil && s.Spec.Persistent:
+		if owner := existing.Annotations[session.UserAnnotation]; owner != s.Spec.User {
+			return fmt.Sprintf("the home %s belongs to user %q, not %q", name, owner, s.Spec.User), nil
 		}
-		if s.Spec.Persistent {
-			return nil // a persistent home outlives the session
+		return "", nil
+	case err == nil:
+		if !metav1.IsControlledBy(&existing, s) {
+			return fmt.Sprintf("a claim %s that is not this session's exists; it is never mounted by another session", name), nil
 		}
-		return controllerutil.SetControllerReference(s, pvc, r.Scheme)
-	})
-	return err
+		return "", nil
+	case !apierrors.IsNotFound(err):
+		return "", err
+	}
+	class := platform.StorageClass
+	pvc := &corev1.PersistentVolumeClaim{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: s.Namespace,
+			Labels:      map[string]string{platform.UserLabel: platform.LabelValue(s.Spec.User), session.TemplateLabel: tpl.Name},
+			Annotations: map[string]string{session.UserAnnotation: s.Spec.User}},
+		Spec: corev1.PersistentVolumeClaimSpec{
+			StorageClassName: &class,
+			AccessModes:      []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			Resources:        corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: size}},
+		},
+	}
+	// A persistent home outlives the session; the session's own goes with it.
+	if !s.Spec.Persistent {
+		if err := controllerutil.SetControllerReference(s, pvc, r.Scheme); err != nil {
+			return "", err
+		}
+	}
+	return "", client.IgnoreAlreadyExists(r.Create(ctx, pvc))
 }
 
 func (r *Reconciler) ensurePod(ctx context.Context, s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate) (*corev1.Pod, error) {

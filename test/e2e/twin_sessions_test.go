@@ -228,7 +228,7 @@ func proveSessions(ctx context.Context, t *testing.T, env sessionEnv) {
 			_, errPod := env.cl.Kube.CoreV1().Pods(ns).Get(ctx, x.s.Name, metav1.GetOptions{})
 			_, errSvc := env.cl.Kube.CoreV1().Services(ns).Get(ctx, x.s.Name, metav1.GetOptions{})
 			_, errRoute := env.cl.Dynamic.Resource(route).Namespace(ns).Get(ctx, x.s.Name, metav1.GetOptions{})
-			_, errClaim := env.cl.Kube.CoreV1().PersistentVolumeClaims(ns).Get(ctx, session.ClaimName(x.s), metav1.GetOptions{})
+			_, errClaim := env.cl.Kube.CoreV1().PersistentVolumeClaims(ns).Get(ctx, session.ClaimName(&v1alpha1.VDITemplate{ObjectMeta: metav1.ObjectMeta{Name: x.s.Spec.Template}}, x.s), metav1.GetOptions{})
 			return apierrors.IsNotFound(errPod) && apierrors.IsNotFound(errSvc) && apierrors.IsNotFound(errRoute) && apierrors.IsNotFound(errClaim), nil
 		})
 		if err != nil {
@@ -273,7 +273,7 @@ func startTwinSession(ctx context.Context, t *testing.T, k client.Client, env se
 	if tpl.Storage == nil {
 		return s, pod, st // no home volume
 	}
-	claim, err := env.cl.Kube.CoreV1().PersistentVolumeClaims(ns).Get(ctx, session.ClaimName(s), metav1.GetOptions{})
+	claim, err := env.cl.Kube.CoreV1().PersistentVolumeClaims(ns).Get(ctx, session.ClaimName(&v1alpha1.VDITemplate{ObjectMeta: metav1.ObjectMeta{Name: tpl.Name}}, s), metav1.GetOptions{})
 	if err != nil || claim.Status.Phase != corev1.ClaimBound {
 		t.Errorf("the claim of session %s is not Bound: %v %+v", name, err, claim)
 	} else if pv, err := env.cl.Kube.CoreV1().PersistentVolumes().Get(ctx, claim.Spec.VolumeName, metav1.GetOptions{}); err != nil || pv.Annotations["pv.kubernetes.io/provisioned-by"] != "rancher.io/local-path" {

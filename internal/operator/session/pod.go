@@ -4,6 +4,9 @@
 package session
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -62,11 +65,25 @@ func Pod(t *v1alpha1.VDITemplate, s *v1alpha1.VDISession) *corev1.Pod {
 	if t.Spec.Storage != nil {
 		pod.Spec.Containers[0].VolumeMounts = append(pod.Spec.Containers[0].VolumeMounts, corev1.VolumeMount{Name: "home", MountPath: t.Spec.Storage.MountPath})
 		pod.Spec.Volumes = append(pod.Spec.Volumes, corev1.Volume{Name: "home", VolumeSource: corev1.VolumeSource{
-			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: ClaimName(s)},
+			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: ClaimName(t, s)},
 		}})
 	}
 	return pod
 }
 
-// ClaimName is the PersistentVolumeClaim of a session's home volume.
-func ClaimName(s *v1alpha1.VDISession) string { return s.Name + "-home" }
+// UserAnnotation holds the exact user a persistent home belongs to (the
+// user label holds a label-safe form of it).
+const UserAnnotation = "vdi.vdirender.dev/user"
+
+// ClaimName is the PersistentVolumeClaim of a session's home volume. A
+// session's own home is <session>-home and goes with it. A persistent home
+// belongs to the session's user and template, not to a session name anyone
+// may choose: home-<template>-<hash of user and template>, found again by
+// the user's next persistent session of that template and by no one else's.
+func ClaimName(t *v1alpha1.VDITemplate, s *v1alpha1.VDISession) string {
+	if !s.Spec.Persistent {
+		return s.Name + "-home"
+	}
+	sum := sha256.Sum256([]byte(s.Spec.User + "\x00" + t.Name))
+	return "home-" + t.Name + "-" + hex.EncodeToString(sum[:6])
+}
