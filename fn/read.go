@@ -71,6 +71,13 @@ func readResourceListBytes(data []byte) ([]*yaml.RNode, *yaml.RNode, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the ResourceList: %w", err)
 	}
+	// kio.ByteReader takes the keys and values of an items mapping for
+	// items; only objects are.
+	for i, it := range items {
+		if it.YNode().Kind != yaml.MappingNode {
+			return nil, nil, fmt.Errorf("reading the ResourceList: items must be a list of objects; item %d is not an object", i)
+		}
+	}
 	return items, reader.FunctionConfig, nil
 }
 
@@ -109,7 +116,20 @@ func plainResourceList(data []byte, docs []*yaml.Node) (*yaml.Node, bool) {
 			} else {
 				apiVersion = v.Value
 			}
-		case "items", "functionConfig":
+		case "items":
+			// Items that are not a sequence of mappings are kio.ByteReader's
+			// to refuse; read as they are, a mapping's keys and values would
+			// become items.
+			if v.Kind != yaml.SequenceNode {
+				return nil, false
+			}
+			for _, it := range v.Content {
+				if it.Kind != yaml.MappingNode {
+					return nil, false
+				}
+			}
+			lists = true
+		case "functionConfig":
 			lists = true
 		}
 	}
