@@ -45,17 +45,7 @@ func expandPackage(t *testing.T, withKasm bool) string {
 			t.Fatal(err)
 		}
 	}
-	v, err := fn.PackageValues(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lock, err := charts.LockForPackage(dir, v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := lock.Write(dir); err != nil {
-		t.Fatal(err)
-	}
+	charttest.Lock(t, dir)
 	return dir
 }
 

@@ -114,6 +114,24 @@ func Vendor(chartsDir, pkg string) error {
 	return nil
 }
 
+// Lock writes the lock of the package in dir the way `vdirender lock`
+// does: every inline chart's archive, and those of helmchart-mode charts
+// that are in place.
+func Lock(tb testing.TB, dir string) {
+	tb.Helper()
+	v, err := fn.PackageValues(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	lock, err := charts.LockForPackage(dir, v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := lock.Write(dir); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // LockedPackage makes a package from testdata/packages/inline under root
 // (the repository): the VDIPlatform, the fixture charts vendored as
 // archives, and the lock written the way `vdirender lock` writes it.
@@ -130,16 +148,6 @@ func LockedPackage(tb testing.TB, root string) string {
 	if err := Vendor(filepath.Join(root, "testdata", "charts"), dir); err != nil {
 		tb.Fatal(err)
 	}
-	v, err := fn.PackageValues(dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	lock, err := charts.LockForPackage(dir, v)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := lock.Write(dir); err != nil {
-		tb.Fatal(err)
-	}
+	Lock(tb, dir)
 	return dir
 }

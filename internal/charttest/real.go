@@ -7,9 +7,6 @@ import (
 	"testing"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
-
-	"github.com/vdirender/vdirender/fn"
-	"github.com/vdirender/vdirender/internal/charts"
 )
 
 // RealChartsEnv names the folder holding the real upstream chart archives
@@ -166,16 +163,6 @@ func inlinePackage(tb testing.TB, root, example string, archives map[string]inli
 	if err := os.WriteFile(filepath.Join(dir, "platform.yaml"), []byte(platform.MustString()), 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	v, err := fn.PackageValues(dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	lock, err := charts.LockForPackage(dir, v)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := lock.Write(dir); err != nil {
-		tb.Fatal(err)
-	}
+	Lock(tb, dir)
 	return dir
 }

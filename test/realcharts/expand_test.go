@@ -45,11 +45,7 @@ func TestRealExpand(t *testing.T) {
 				must(t, err)
 				must(t, os.WriteFile(filepath.Join(dir, "charts", r.Chart+"-"+r.Version+".tgz"), data, 0o644))
 			}
-			pv, err := fn.PackageValues(dir)
-			must(t, err)
-			lock, err := charts.LockForPackage(dir, pv)
-			must(t, err)
-			must(t, lock.Write(dir))
+			charttest.Lock(t, dir)
 
 			items, results, err := fn.ExpandPath(dir, fn.ExpandOptions{AllowMissing: true})
 			if err != nil {
