@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
+	"github.com/vdirender/vdirender/internal/cluster/kubeclient"
 	"github.com/vdirender/vdirender/internal/operator"
 	"github.com/vdirender/vdirender/internal/platform"
 	"github.com/vdirender/vdirender/test/e2e/cluster"
@@ -30,56 +31,7 @@ func BenchmarkOperatorStartup(b *testing.B) {
 	c := cluster.Start(b)
 	ctx := context.Background()
 	cl := newClientTB(b, c)
-	scheme, err := operator.Scheme()
-	if err != nil {
-		b.Fatal(err)
-	}
-	k, err := client.New(c.Config, client.Options{Scheme: scheme})
-	if err != nil {
-		b.Fatal(err)
-	}
-	upstream, _ := upstreamObjects(b)
-	for _, o := range upstream {
-		if err := cl.Apply(ctx, "traefik", o, false); err != nil {
-			b.Fatal(err)
-		}
-	}
-	crds := rendered(b, "../../examples/k3s-single-node")
-	for _, o := range crds {
-		if o.GetKind() == "CustomResourceDefinition" {
-			if err := cl.Apply(ctx, "vdirender", o, false); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	if _, err := cl.Kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
-		b.Fatal(err)
-	}
-	var crdNames []string
-	for _, o := range append(crds, upstream...) {
-		if o.GetKind() == "CustomResourceDefinition" {
-			crdNames = append(crdNames, o.GetName())
-		}
-	}
-	if err := cl.WaitEstablished(ctx, crdNames, 30*time.Second); err != nil {
-		b.Fatal(err)
-	}
-	tpl := &v1alpha1.VDITemplate{ObjectMeta: metav1.ObjectMeta{Name: "desktop", Namespace: ns}, Spec: v1alpha1.VDITemplateSpec{
-		Image: "ghcr.io/example/desktop:1.0.0", ImagePullPolicy: corev1.PullIfNotPresent,
-		Resources: v1alpha1.ResourceRequirements{
-			Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1"), corev1.ResourceMemory: resource.MustParse("4Gi"), platform.GPUResource: resource.MustParse("1")},
-			Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("250m"), corev1.ResourceMemory: resource.MustParse("1Gi"), platform.GPUResource: resource.MustParse("1")},
-		},
-		Streaming: v1alpha1.Streaming{Protocol: "websocket", Port: 6901},
-	}}
-	if err := k.Create(ctx, tpl); err != nil {
-		b.Fatal(err)
-	}
-	for _, o := range k3sDefaults() {
-		if err := cl.Apply(ctx, "k3s", toUnstructuredTB(b, o), false); err != nil {
-			b.Fatal(err)
-		}
-	}
+	k := prepareSessions(ctx, b, c, cl, ns, func(*v1alpha1.VDITemplateSpec) {})
 	stop := startOperatorTB(b, c, ns, "")
 	defer stop()
 
@@ -139,4 +91,55 @@ func BenchmarkOperatorStartup(b *testing.B) {
 	b.ReportMetric(float64(ds[len(ds)/2].Milliseconds()), "median-ms")
 	b.ReportMetric(float64(ds[len(ds)*95/100].Milliseconds()), "p95-ms")
 	b.ReportMetric(float64(ds[len(ds)-1].Milliseconds()), "max-ms")
+}
+
+// prepareSessions readies a control plane for sessions of a template named
+// desktop in ns: vdirender's and Traefik's CRDs, K3s's defaults (the nvidia
+// RuntimeClass among them), the namespace and the template, which edit
+// shapes. It returns a client that knows vdirender's kinds.
+func prepareSessions(ctx context.Context, b *testing.B, c *cluster.Cluster, cl *kubeclient.Client, ns string, edit func(*v1alpha1.VDITemplateSpec)) client.Client {
+	b.Helper()
+	scheme, err := operator.Scheme()
+	if err != nil {
+		b.Fatal(err)
+	}
+	k, err := client.New(c.Config, client.Options{Scheme: scheme})
+	if err != nil {
+		b.Fatal(err)
+	}
+	upstream, _ := upstreamObjects(b)
+	var crdNames []string
+	for _, o := range append(rendered(b, "../../examples/k3s-single-node"), upstream...) {
+		if o.GetKind() != "CustomResourceDefinition" {
+			continue
+		}
+		if err := cl.Apply(ctx, "vdirender", o, false); err != nil {
+			b.Fatal(err)
+		}
+		crdNames = append(crdNames, o.GetName())
+	}
+	if err := cl.WaitEstablished(ctx, crdNames, 30*time.Second); err != nil {
+		b.Fatal(err)
+	}
+	for _, o := range k3sDefaults() {
+		if err := cl.Apply(ctx, "k3s", toUnstructuredTB(b, o), false); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := cl.Kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	tpl := &v1alpha1.VDITemplate{ObjectMeta: metav1.ObjectMeta{Name: "desktop", Namespace: ns}, Spec: v1alpha1.VDITemplateSpec{
+		Image: "ghcr.io/example/desktop:1.0.0", ImagePullPolicy: corev1.PullIfNotPresent,
+		Resources: v1alpha1.ResourceRequirements{
+			Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1"), corev1.ResourceMemory: resource.MustParse("4Gi"), platform.GPUResource: resource.MustParse("1")},
+			Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("250m"), corev1.ResourceMemory: resource.MustParse("1Gi"), platform.GPUResource: resource.MustParse("1")},
+		},
+		Streaming: v1alpha1.Streaming{Protocol: "websocket", Port: 6901},
+	}}
+	edit(&tpl.Spec)
+	if err := k.Create(ctx, tpl); err != nil {
+		b.Fatal(err)
+	}
+	return k
 }

@@ -17,7 +17,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
-	"github.com/vdirender/vdirender/internal/operator"
 	"github.com/vdirender/vdirender/internal/operator/session"
 	"github.com/vdirender/vdirender/internal/platform"
 	"github.com/vdirender/vdirender/internal/values"
@@ -37,54 +36,13 @@ func BenchmarkTwinSessionStartup(b *testing.B) {
 	tw := cluster.StartTwin(b, cluster.TwinOptions{Nodes: cluster.GPUNodes(pool, "")})
 	ctx := context.Background()
 	cl := newClientTB(b, tw.Cluster)
-	scheme, err := operator.Scheme()
-	if err != nil {
-		b.Fatal(err)
-	}
-	k, err := client.New(tw.Config, client.Options{Scheme: scheme})
-	if err != nil {
-		b.Fatal(err)
-	}
-	// What sessions need: the CRDs (vdirender's and Traefik's), K3s's
-	// RuntimeClass, the namespace and a template on the pool.
-	upstream, _ := upstreamObjects(b)
-	var crdNames []string
-	for _, o := range append(rendered(b, "../../examples/k3s-single-node"), upstream...) {
-		if o.GetKind() != "CustomResourceDefinition" {
-			continue
-		}
-		if err := cl.Apply(ctx, "vdirender", o, false); err != nil {
-			b.Fatal(err)
-		}
-		crdNames = append(crdNames, o.GetName())
-	}
-	if err := cl.WaitEstablished(ctx, crdNames, 30*time.Second); err != nil {
-		b.Fatal(err)
-	}
-	for _, o := range k3sDefaults() {
-		if err := cl.Apply(ctx, "k3s", toUnstructuredTB(b, o), false); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if _, err := cl.Kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
-		b.Fatal(err)
-	}
-	size := resource.MustParse("1Gi")
-	tpl := &v1alpha1.VDITemplate{ObjectMeta: metav1.ObjectMeta{Name: "desktop", Namespace: ns}, Spec: v1alpha1.VDITemplateSpec{
-		Image: "ghcr.io/example/desktop:1.0.0", ImagePullPolicy: corev1.PullIfNotPresent,
-		Resources: v1alpha1.ResourceRequirements{
-			Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1"), corev1.ResourceMemory: resource.MustParse("4Gi"), platform.GPUResource: resource.MustParse("1")},
-			Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("250m"), corev1.ResourceMemory: resource.MustParse("1Gi"), platform.GPUResource: resource.MustParse("1")},
-		},
-		Streaming:        v1alpha1.Streaming{Protocol: "websocket", Port: 6901},
-		NodeSelector:     map[string]string{platform.PoolLabel: pool.Name},
-		Tolerations:      []v1alpha1.Toleration{{Key: string(platform.GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},
-		RuntimeClassName: ptr.To("nvidia"),
-		Storage:          &v1alpha1.Storage{Size: size, StorageClassName: "local-path", MountPath: "/home/user"},
-	}}
-	if err := k.Create(ctx, tpl); err != nil {
-		b.Fatal(err)
-	}
+	// Sessions of a template on the pool, with a home on local-path.
+	k := prepareSessions(ctx, b, tw.Cluster, cl, ns, func(spec *v1alpha1.VDITemplateSpec) {
+		spec.NodeSelector = map[string]string{platform.PoolLabel: pool.Name}
+		spec.Tolerations = []v1alpha1.Toleration{{Key: string(platform.GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}}
+		spec.RuntimeClassName = ptr.To("nvidia")
+		spec.Storage = &v1alpha1.Storage{Size: resource.MustParse("1Gi"), StorageClassName: "local-path", MountPath: "/home/user"}
+	})
 	stop := startOperatorTB(b, tw.Cluster, ns, "")
 	defer stop()
 	for _, n := range []int{1, 50} {

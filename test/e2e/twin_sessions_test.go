@@ -137,7 +137,7 @@ func proveSessions(ctx context.Context, t *testing.T, env sessionEnv) {
 	if err := k.Create(ctx, late); err != nil {
 		t.Fatal(err)
 	}
-	twinSessionStatus(ctx, t, k, ns, late.Name, func(st *v1alpha1.VDISessionStatus) bool {
+	sessionStatus(ctx, t, k, ns, late.Name, func(st *v1alpha1.VDISessionStatus) bool {
 		c := meta.FindStatusCondition(st.Conditions, operator.CondScheduled)
 		return st.Phase == v1alpha1.PhasePending && c != nil && c.Reason == operator.ReasonTemplateNotFound
 	})
@@ -145,7 +145,7 @@ func proveSessions(ctx context.Context, t *testing.T, env sessionEnv) {
 	if err := k.Create(ctx, lateTpl); err != nil {
 		t.Fatal(err)
 	}
-	twinSessionStatus(ctx, t, k, ns, late.Name, func(st *v1alpha1.VDISessionStatus) bool { return st.Phase == v1alpha1.PhaseRunning })
+	sessionStatus(ctx, t, k, ns, late.Name, func(st *v1alpha1.VDISessionStatus) bool { return st.Phase == v1alpha1.PhaseRunning })
 	t.Logf("session %s waited for its template and started when it appeared", late.Name)
 	all = append(all, started{s: late})
 	checkSlices(ctx, t, env)
@@ -268,7 +268,7 @@ func startTwinSession(ctx context.Context, t *testing.T, k client.Client, env se
 	if got := node.Labels[platform.PoolLabel]; got != tpl.NodePool {
 		t.Errorf("session %s: pod on node %s of pool %q, want pool %s", name, node.Name, got, tpl.NodePool)
 	}
-	st := twinSessionStatus(ctx, t, k, ns, s.Name, func(st *v1alpha1.VDISessionStatus) bool { return st.Phase == v1alpha1.PhaseRunning })
+	st := sessionStatus(ctx, t, k, ns, s.Name, func(st *v1alpha1.VDISessionStatus) bool { return st.Phase == v1alpha1.PhaseRunning })
 	t.Logf("session %s Running after %s on node %s, pod address %s", s.Name, time.Since(created).Round(time.Millisecond), node.Name, pod.Status.PodIP)
 	if tpl.Storage == nil {
 		return s, pod, st // no home volume
@@ -463,22 +463,4 @@ func proveTURN(ctx context.Context, t *testing.T, env sessionEnv) {
 	if msg := <-got; msg != "turn allocate" {
 		t.Errorf("coturn's stand-in got %q", msg)
 	}
-}
-
-// twinSessionStatus waits until the session's status satisfies ok.
-func twinSessionStatus(ctx context.Context, t *testing.T, cl client.Client, ns, name string, ok func(*v1alpha1.VDISessionStatus) bool) *v1alpha1.VDISessionStatus {
-	t.Helper()
-	var last *v1alpha1.VDISessionStatus
-	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
-		var s v1alpha1.VDISession
-		if err := cl.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &s); err != nil {
-			return false, nil
-		}
-		last = s.Status
-		return s.Status != nil && ok(s.Status), nil
-	})
-	if err != nil {
-		t.Fatalf("session %s: status %+v: %v", name, last, err)
-	}
-	return last
 }
