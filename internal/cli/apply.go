@@ -160,7 +160,7 @@ does. The revisions are the ones ` + "`vdirender history NAME`" + ` lists.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s/%s: revision %d (%s): %d objects applied, %d pruned\n", opts.Namespace, opts.Name, report.Revision, "rollback", report.Applied, len(report.Pruned))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s/%s: revision %d (a rollback): %d objects applied, %d pruned\n", opts.Namespace, opts.Name, report.Revision, report.Applied, len(report.Pruned))
 			return nil
 		},
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -100,6 +101,11 @@ func Apply(ctx context.Context, cl *kubeclient.Client, objs []*unstructured.Unst
 		return nil, err
 	}
 	defer l.release()
+	// Refusals come before anything is applied or recorded: a set another
+	// tool owns keeps no revision of ours, nor does one we were refused.
+	if _, _, err := preflight(ctx, cl, objs, opts); err != nil {
+		return nil, err
+	}
 
 	revs, err := History(ctx, cl, opts.Namespace, opts.Name)
 	if err != nil {
@@ -229,9 +235,6 @@ func rollout(ctx context.Context, cl *kubeclient.Client, objs []*unstructured.Un
 	if err != nil {
 		return nil, err
 	}
-	if err := checkOwnership(ctx, cl, objs, p.id); err != nil {
-		return nil, err
-	}
 	next := setOf(objs)
 	if err := p.write(ctx, cl, current.union(next), opts.Tooling); err != nil {
 		return nil, fmt.Errorf("ApplySet parent %s/%s: %w", p.namespace, p.name, err)
@@ -279,6 +282,16 @@ func rollout(ctx context.Context, cl *kubeclient.Client, objs []*unstructured.Un
 		}
 	}
 	return report, nil
+}
+
+// preflight reads the parent (refusing a set of another tool) and refuses
+// objects that are members of another ApplySet.
+func preflight(ctx context.Context, cl *kubeclient.Client, objs []*unstructured.Unstructured, opts Options) (*parent, set, error) {
+	p, current, err := readParent(ctx, cl, opts.Namespace, opts.Name)
+	if err != nil {
+		return nil, set{}, err
+	}
+	return p, current, checkOwnership(ctx, cl, objs, p.id)
 }
 
 // member is a copy of o labelled as a member of the set.
@@ -373,17 +386,14 @@ func checkUnique(objs []*unstructured.Unstructured) error {
 // namespace or CRD is not there yet are skipped. It lists what would be
 // pruned.
 func dryRun(ctx context.Context, cl *kubeclient.Client, objs []*unstructured.Unstructured, opts Options) (*Report, error) {
-	p, current, err := readParent(ctx, cl, opts.Namespace, opts.Name)
+	p, current, err := preflight(ctx, cl, objs, opts)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkOwnership(ctx, cl, objs, p.id); err != nil {
 		return nil, err
 	}
 	report := &Report{}
 	for _, o := range objs {
 		if _, err := cl.ApplyObject(ctx, kubeclient.FieldManager, member(o, p.id), true); err != nil {
-			if apierrors.IsNotFound(err) || isNoMatch(err) {
+			if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
 				report.Skipped = append(report.Skipped, kubeclient.Describe(o)+": "+err.Error())
 				continue
 			}
@@ -397,10 +407,6 @@ func dryRun(ctx context.Context, cl *kubeclient.Client, objs []*unstructured.Uns
 		}
 	}
 	return report, nil
-}
-
-func isNoMatch(err error) bool {
-	return strings.Contains(err.Error(), "no matches for kind")
 }
 
 // encode writes objects as a YAML stream.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -162,13 +163,12 @@ func (p *parent) write(ctx context.Context, cl *kubeclient.Client, s set, toolin
 // through the group-kinds and namespaces of s.
 func members(ctx context.Context, cl *kubeclient.Client, id, parentNS string, s set) ([]*unstructured.Unstructured, error) {
 	selector := metav1.ListOptions{LabelSelector: LabelPartOf + "=" + id}
-	namespaces := append([]string{parentNS}, slices.Sorted(func(yield func(string) bool) {
-		for ns := range s.namespaces {
-			if ns != parentNS && !yield(ns) {
-				return
-			}
+	namespaces := []string{parentNS}
+	for _, ns := range slices.Sorted(maps.Keys(s.namespaces)) {
+		if ns != parentNS {
+			namespaces = append(namespaces, ns)
 		}
-	})...)
+	}
 	var out []*unstructured.Unstructured
 	gks := make([]schema.GroupKind, 0, len(s.groupKinds))
 	for gk := range s.groupKinds {
