@@ -228,6 +228,24 @@ func TestApply(t *testing.T) {
 	if got := configMaps(ctx, t, cl); got["z"] != "" {
 		t.Errorf("a refused apply applied z")
 	}
+	if revs, err := apply.History(ctx, cl, "kube-system", "someone-else"); err != nil || len(revs) != 0 {
+		t.Errorf("a refused apply recorded %d revisions (%v)", len(revs), err)
+	}
+
+	// An ApplySet another tool owns is not changed.
+	if _, err := cl.Kube.CoreV1().Secrets("kube-system").Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "kubectl-set", Namespace: "kube-system",
+		Labels:      map[string]string{apply.LabelID: apply.ID("kube-system", "kubectl-set")},
+		Annotations: map[string]string{apply.AnnotationTooling: "kubectl/v1.35"}}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	theirs := opts
+	theirs.Name = "kubectl-set"
+	if _, err := apply.Apply(ctx, cl, revisionObjects(t, []string{"k"}, false), theirs); err == nil || !strings.Contains(err.Error(), `belongs to "kubectl/v1.35"`) {
+		t.Errorf("applying to kubectl's ApplySet: %v", err)
+	}
+	if revs, err := apply.History(ctx, cl, "kube-system", "kubectl-set"); err != nil || len(revs) != 0 {
+		t.Errorf("a refused apply recorded %d revisions (%v)", len(revs), err)
+	}
 
 	// 9. A dry-run changes nothing and lists what it would prune.
 	dry := opts
