@@ -63,6 +63,7 @@ as GENERATED-IN-CLUSTER, and Secrets' values are left out. Archives come from
 	return cmd
 }
 
+// countSeverity counts the results of one severity.
 func countSeverity(rs framework.Results, s framework.Severity) int {
 	n := 0
 	for _, r := range rs {

@@ -50,7 +50,7 @@ the charts (out of their reach in helmchart mode) are reported as warnings.`,
 			}
 			printResults(cmd.ErrOrStderr(), results)
 			if fn.HasErrors(results) {
-				return fmt.Errorf("%d violation(s) of the platform rules", countErrors(results))
+				return fmt.Errorf("%d violation(s) of the platform rules", countSeverity(results, framework.Error))
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%d objects follow the platform rules\n", n)
 			if expandCharts {
@@ -66,14 +66,4 @@ the charts (out of their reach in helmchart mode) are reported as warnings.`,
 
 func runValidator(in io.Reader, out, errOut io.Writer) error {
 	return runKRM(fn.Validator{}, in, out, errOut)
-}
-
-func countErrors(rs framework.Results) int {
-	n := 0
-	for _, r := range rs {
-		if r.Severity == framework.Error {
-			n++
-		}
-	}
-	return n
 }
