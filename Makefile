@@ -24,12 +24,13 @@ generate:
 # kube-scheduler included: etcd is installed and the control-plane binaries
 # are built (once, cached outside git) before the tests run, as are kustomize,
 # helm and controller-gen (which checks that `make generate` left nothing
-# stale), and the K3s twin's kwok, local-path-provisioner and traefik.
+# stale), the K3s twin's kwok, local-path-provisioner and traefik, and
+# oauth2-proxy.
 test:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	@hack/etcd.sh >/dev/null
-	VDIRENDER_KUBE_BIN="$$(hack/kube-bins.sh)" VDIRENDER_KUSTOMIZE="$$(hack/kustomize.sh)/kustomize" VDIRENDER_HELM="$$(hack/helm.sh)/helm" VDIRENDER_CONTROLLER_GEN="$$(hack/controller-gen.sh)" VDIRENDER_KWOK="$$(hack/kwok.sh)" VDIRENDER_LOCAL_PATH="$$(hack/local-path.sh)" VDIRENDER_TRAEFIK="$$(hack/traefik.sh)" $(GO) test ./...
+	VDIRENDER_KUBE_BIN="$$(hack/kube-bins.sh)" VDIRENDER_KUSTOMIZE="$$(hack/kustomize.sh)/kustomize" VDIRENDER_HELM="$$(hack/helm.sh)/helm" VDIRENDER_CONTROLLER_GEN="$$(hack/controller-gen.sh)" VDIRENDER_KWOK="$$(hack/kwok.sh)" VDIRENDER_LOCAL_PATH="$$(hack/local-path.sh)" VDIRENDER_TRAEFIK="$$(hack/traefik.sh)" VDIRENDER_OAUTH2_PROXY="$$(hack/oauth2-proxy.sh)" $(GO) test ./...
 
 # Build (or find) the control-plane binaries; prints their directory.
 kube-bins:
@@ -41,6 +42,7 @@ twin-bins:
 	@hack/kwok.sh
 	@hack/local-path.sh
 	@hack/traefik.sh
+	@hack/oauth2-proxy.sh
 
 # Benchmarks: whole-process runs on 1,000 and 10,000 objects of two workloads
 # (basic, and realistic: every rule at work) against a
@@ -49,7 +51,7 @@ bench:
 	VDIRENDER_HELM="$$(hack/helm.sh)/helm" $(GO) run ./test/bench/run
 	$(GO) test ./fn -run '^$$' -bench . -benchtime 3x
 	@hack/etcd.sh >/dev/null
-	VDIRENDER_KUBE_BIN="$$(hack/kube-bins.sh)" VDIRENDER_KWOK="$$(hack/kwok.sh)" VDIRENDER_LOCAL_PATH="$$(hack/local-path.sh)" VDIRENDER_TRAEFIK="$$(hack/traefik.sh)" $(GO) test ./test/e2e -run '^$$' -bench 'OperatorStartup|TwinSessionStartup' -benchtime 1x
+	VDIRENDER_KUBE_BIN="$$(hack/kube-bins.sh)" VDIRENDER_KWOK="$$(hack/kwok.sh)" VDIRENDER_LOCAL_PATH="$$(hack/local-path.sh)" VDIRENDER_TRAEFIK="$$(hack/traefik.sh)" VDIRENDER_OAUTH2_PROXY="$$(hack/oauth2-proxy.sh)" $(GO) test ./test/e2e -run '^$$' -bench 'OperatorStartup|TwinSessionStartup' -benchtime 1x
 
 # Fuzz each target for FUZZTIME (CI runs them briefly).
 FUZZTIME ?= 30s
