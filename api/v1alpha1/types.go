@@ -195,9 +195,13 @@ type Streaming struct {
 // Storage is a persistent home volume; it always lives on local-path.
 //
 // +kubebuilder:validation:XValidation:rule="!has(self.storageClassName) || self.storageClassName == 'local-path'",message="storageClassName must be local-path: session volumes are node-local on K3s",fieldPath=".storageClassName"
+// +kubebuilder:validation:XValidation:rule="!has(self.maxSize) || quantity(string(self.maxSize)).compareTo(quantity(string(self.size))) >= 0",message="maxSize must not be smaller than size",fieldPath=".maxSize"
 type Storage struct {
 	// Volume size, e.g. 20Gi.
 	Size resource.Quantity `json:"size"`
+	// The largest size a session may ask for (spec.storage.size); unset
+	// means size: sessions may ask for less, never more.
+	MaxSize *resource.Quantity `json:"maxSize,omitempty"`
 	// Where the volume is mounted in the desktop.
 	// +kubebuilder:validation:MaxLength=1024
 	MountPath string `json:"mountPath"`
@@ -272,10 +276,15 @@ type VDISessionSpec struct {
 	// The user the desktop belongs to.
 	// +kubebuilder:validation:MaxLength=1024
 	User string `json:"user"`
-	// Keep the home volume after the session ends.
+	// Keep the home volume after the session ends. A persistent session is
+	// suspended, not ended, at its maximum length or idle timeout.
 	Persistent bool `json:"persistent,omitempty"`
-	// Overrides the template's volume.
+	// Overrides the template's volume size, up to the template's maxSize.
 	Storage *SessionStorage `json:"storage,omitempty"`
+	// A suspended session has no desktop pod; its home stays. The operator
+	// suspends a persistent session at its maximum length or idle timeout;
+	// setting false (or the owner opening the session URL) resumes it.
+	Suspend bool `json:"suspend,omitempty"`
 }
 
 // SessionStorage overrides the template's volume size for one session.
@@ -297,12 +306,13 @@ const (
 	PhaseRunning    = "Running"
 	PhaseFailed     = "Failed"
 	PhaseTerminated = "Terminated"
+	PhaseSuspended  = "Suspended"
 )
 
 // VDISessionStatus tells the user what is happening to the session.
 type VDISessionStatus struct {
 	// Where the session is in its life.
-	// +kubebuilder:validation:Enum=Pending;Scheduling;Starting;Running;Failed;Terminated
+	// +kubebuilder:validation:Enum=Pending;Scheduling;Starting;Running;Failed;Terminated;Suspended
 	// +kubebuilder:validation:MaxLength=1024
 	Phase string `json:"phase,omitempty"`
 	// Scheduled and Ready, with the reason for each.
@@ -314,8 +324,11 @@ type VDISessionStatus struct {
 	// Where the user reaches the desktop.
 	// +kubebuilder:validation:MaxLength=1024
 	URL string `json:"url,omitempty"`
-	// When the desktop started running.
+	// When the desktop started running; maximum length counts from it.
 	StartTime *metav1.Time `json:"startTime,omitempty"`
+	// When the session was last resumed; session_startup_seconds counts
+	// from it rather than from creation.
+	ResumeTime *metav1.Time `json:"resumeTime,omitempty"`
 	// Node the desktop runs on.
 	// +kubebuilder:validation:MaxLength=1024
 	NodeName string `json:"nodeName,omitempty"`
