@@ -147,7 +147,7 @@ charts:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff([]string{"containerDefaults", "global", "gpu", "rules", "vdi"}, fields); d != "" {
+	if d := cmp.Diff([]string{"auth", "containerDefaults", "global", "gpu", "rules", "vdi"}, fields); d != "" {
 		t.Errorf("top-level sections (-want +got):\n%s", d)
 	}
 	for _, path := range [][]string{{"vdi", "templates"}, {"charts"}, {"gpu", "operator"}, {"global", "namespace"}} {

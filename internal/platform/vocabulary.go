@@ -48,3 +48,8 @@ const (
 func GPUToleration() corev1.Toleration {
 	return corev1.Toleration{Key: string(GPUResource), Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}
 }
+
+// LoginCookie is the login's (oauth2-proxy's) session cookie on the session
+// host; oauth2-proxy splits a large one into LoginCookie_0, _1, ... The
+// gateway never forwards any of them to a desktop.
+const LoginCookie = "_vdi_login"

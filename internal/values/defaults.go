@@ -49,6 +49,27 @@ var defaultAPIVersions = []string{
 // DefaultOperatorImage is the VDI operator image rendered when none is given.
 const DefaultOperatorImage = "ghcr.io/vdirender/vdirender:v0.1.0"
 
+// DefaultAuthProxyImage is oauth2-proxy's image at the version the tests
+// build from its module (tools/oauth2-proxy).
+const DefaultAuthProxyImage = "quay.io/oauth2-proxy/oauth2-proxy:v7.15.6"
+
+// Defaults of the login.
+const (
+	DefaultOIDCSecret     = "vdi-oidc"
+	DefaultUsernameClaim  = "preferred_username"
+	DefaultGroupsClaim    = "groups"
+	DefaultCookieRefresh  = "1m"
+	DefaultResumeInterval = "10s"
+	DefaultResumeBurst    = 3
+	DefaultMaxRequestBody = "256Mi"
+	ClientSecretKey       = "client-secret"
+	CookieSecretKey       = "cookie-secret"
+)
+
+// DefaultScopes are asked of the provider; add groups (Dex) or whatever
+// scope makes yours send the groups claim.
+var DefaultScopes = []string{"openid", "email", "profile"}
+
 // Default names and sizes.
 const (
 	DefaultKasmNamespace    = "kasm"
@@ -87,6 +108,13 @@ func traefikResources() corev1.ResourceRequirements {
 	return corev1.ResourceRequirements{
 		Limits:   corev1.ResourceList{corev1.ResourceCPU: quantity("1"), corev1.ResourceMemory: quantity("512Mi")},
 		Requests: corev1.ResourceList{corev1.ResourceCPU: quantity("100m"), corev1.ResourceMemory: quantity("128Mi")},
+	}
+}
+
+func authProxyResources() corev1.ResourceRequirements {
+	return corev1.ResourceRequirements{
+		Limits:   corev1.ResourceList{corev1.ResourceCPU: quantity("200m"), corev1.ResourceMemory: quantity("128Mi")},
+		Requests: corev1.ResourceList{corev1.ResourceCPU: quantity("20m"), corev1.ResourceMemory: quantity("32Mi")},
 	}
 }
 
@@ -200,6 +228,33 @@ func (v *Values) Default() {
 			setString(&t.Storage.MountPath, vdi.SessionDefaults.Storage.MountPath)
 		}
 	}
+	setString(&vdi.Gateway.ResumeInterval, DefaultResumeInterval)
+	if vdi.Gateway.ResumeBurst == 0 {
+		vdi.Gateway.ResumeBurst = DefaultResumeBurst
+	}
+	setQuantity(&vdi.Gateway.MaxRequestBody, DefaultMaxRequestBody)
+
+	a := &v.Auth
+	if o := a.OIDC; o != nil {
+		if o.ClientSecretRef == nil {
+			o.ClientSecretRef = &KeyRef{Name: DefaultOIDCSecret, Key: ClientSecretKey}
+		}
+		if o.CookieSecretRef == nil {
+			o.CookieSecretRef = &KeyRef{Name: o.ClientSecretRef.Name, Key: CookieSecretKey}
+		}
+		setString(&o.UsernameClaim, DefaultUsernameClaim)
+		setString(&o.GroupsClaim, DefaultGroupsClaim)
+		if len(o.Scopes) == 0 {
+			o.Scopes = append([]string(nil), DefaultScopes...)
+		}
+		setString(&o.CookieRefresh, DefaultCookieRefresh)
+	}
+	setString(&a.Proxy.Image, DefaultAuthProxyImage)
+	if a.Proxy.Replicas == nil {
+		two := int32(2)
+		a.Proxy.Replicas = &two
+	}
+	fillResources(&a.Proxy.Resources, authProxyResources())
 
 	in := &v.Ingress
 	if len(in.EntryPoints) == 0 {

@@ -32,8 +32,16 @@ type OperatorConfig struct {
 	ContainerDefaults map[string]corev1.ResourceRequirements `json:"containerDefaults"`
 	// GPU carries time-slicing (failRequestsGreaterThanOne) and the node pools.
 	GPU OperatorGPU `json:"gpu"`
-	// VDI carries the session defaults, which fill VDITemplates.
+	// VDI carries the session defaults, which fill VDITemplates, and the
+	// gateway's bounds.
 	VDI OperatorVDI `json:"vdi"`
+	// Auth carries the login the gateway verifies tokens of.
+	Auth OperatorAuth `json:"auth"`
+}
+
+// OperatorAuth is the auth section of an OperatorConfig.
+type OperatorAuth struct {
+	OIDC *OIDC `json:"oidc,omitempty"`
 }
 
 // OperatorGlobal is the global section of an OperatorConfig.
@@ -50,6 +58,7 @@ type OperatorGPU struct {
 // OperatorVDI is the vdi section of an OperatorConfig.
 type OperatorVDI struct {
 	SessionDefaults SessionDefaults `json:"sessionDefaults"`
+	Gateway         Gateway         `json:"gateway"`
 }
 
 // OperatorConfig returns the operator's part of v, which must be defaulted.
@@ -66,7 +75,8 @@ func (v *Values) OperatorConfig() OperatorConfig {
 		},
 		ContainerDefaults: v.ContainerDefaults,
 		GPU:               OperatorGPU{TimeSlicing: v.GPU.TimeSlicing, NodePools: v.GPU.NodePools},
-		VDI:               OperatorVDI{SessionDefaults: v.VDI.SessionDefaults},
+		VDI:               OperatorVDI{SessionDefaults: v.VDI.SessionDefaults, Gateway: v.VDI.Gateway},
+		Auth:              OperatorAuth{OIDC: v.Auth.OIDC},
 	}
 }
 

@@ -22,6 +22,9 @@ type Values struct {
 	Ingress     Ingress   `json:"ingress"`
 	TURN        TURN      `json:"turn"`
 	Charts      Charts    `json:"charts"`
+	// Auth is the login in front of the session host and who may create
+	// which sessions.
+	Auth Auth `json:"auth,omitempty"`
 	// Rules sets the mode of each platform rule.
 	Rules Rules `json:"rules,omitempty"`
 	// ContainerDefaults fills missing CPU and memory of containers, per
@@ -162,6 +165,8 @@ type VDI struct {
 	// Prepull adds a DaemonSet that pulls the templates' images on GPU nodes
 	// ahead of time, so that a session start does not wait on a pull.
 	Prepull Toggle `json:"prepull,omitempty"`
+	// Gateway bounds what one user can make the session gateway do.
+	Gateway Gateway `json:"gateway,omitempty"`
 }
 
 // Toggle switches a feature on.
@@ -186,7 +191,9 @@ type SessionDefaults struct {
 
 // Storage is a session's home volume.
 type Storage struct {
-	Size      *resource.Quantity `json:"size,omitempty"`
+	Size *resource.Quantity `json:"size,omitempty"`
+	// MaxSize is the largest home a session may ask for; default size.
+	MaxSize   *resource.Quantity `json:"maxSize,omitempty"`
 	MountPath string             `json:"mountPath,omitempty"`
 }
 
@@ -307,4 +314,73 @@ type Chart struct {
 	// Archive is the vendored chart, relative to the package directory;
 	// default charts/<name>-<version>.tgz.
 	Archive string `json:"archive,omitempty"`
+}
+
+// Gateway bounds the session gateway's work per user and request.
+type Gateway struct {
+	// ResumeInterval and ResumeBurst limit how often one user may resume a
+	// suspended session: a token every interval, burst tokens at most.
+	ResumeInterval string `json:"resumeInterval,omitempty"`
+	ResumeBurst    int    `json:"resumeBurst,omitempty"`
+	// MaxRequestBody bounds the body of a request to a desktop (uploads).
+	MaxRequestBody *resource.Quantity `json:"maxRequestBody,omitempty"`
+}
+
+// Auth puts an OpenID Connect login (oauth2-proxy behind a Traefik
+// ForwardAuth middleware) in front of the session host and says which
+// Kubernetes users may manage any session. Without oidc no one can open a
+// session: the gateway serves a desktop only to its user's verified token.
+type Auth struct {
+	OIDC       *OIDC          `json:"oidc,omitempty"`
+	Proxy      AuthProxy      `json:"proxy,omitempty"`
+	Kubernetes KubernetesAuth `json:"kubernetes,omitempty"`
+}
+
+// OIDC is the identity provider users log in with.
+type OIDC struct {
+	// IssuerURL is the provider's issuer (https; http only on loopback).
+	IssuerURL string `json:"issuerURL"`
+	ClientID  string `json:"clientID"`
+	// ClientSecretRef and CookieSecretRef name keys of a Secret in
+	// vdi.namespace; default vdi-oidc, keys client-secret and cookie-secret.
+	ClientSecretRef *KeyRef `json:"clientSecretRef,omitempty"`
+	CookieSecretRef *KeyRef `json:"cookieSecretRef,omitempty"`
+	// UsernameClaim is the ID token claim compared with a session's
+	// spec.user; GroupsClaim lists the user's groups.
+	UsernameClaim string `json:"usernameClaim,omitempty"`
+	GroupsClaim   string `json:"groupsClaim,omitempty"`
+	// AllowedGroups may log in at all (empty: every user of the provider).
+	AllowedGroups []string `json:"allowedGroups,omitempty"`
+	// AdminGroup may open every session.
+	AdminGroup string   `json:"adminGroup,omitempty"`
+	Scopes     []string `json:"scopes,omitempty"`
+	// CookieRefresh is how often oauth2-proxy refreshes the tokens behind a
+	// login; keep it below the provider's ID token lifetime.
+	CookieRefresh string `json:"cookieRefresh,omitempty"`
+}
+
+// AuthProxy is the oauth2-proxy Deployment.
+type AuthProxy struct {
+	Image     string                      `json:"image,omitempty"`
+	Replicas  *int32                      `json:"replicas,omitempty"`
+	Resources corev1.ResourceRequirements `json:"resources,omitempty"`
+}
+
+// KubernetesAuth says how the API server names the provider's users and
+// which users and groups may create or change any session.
+type KubernetesAuth struct {
+	// UsernamePrefix and GroupPrefix are the API server's
+	// --oidc-username-prefix and --oidc-groups-prefix.
+	UsernamePrefix string `json:"usernamePrefix,omitempty"`
+	GroupPrefix    string `json:"groupPrefix,omitempty"`
+	// SessionAdmins may manage every session (a GitOps controller's
+	// ServiceAccount, for example); system:masters, the admin group and the
+	// operator always may.
+	SessionAdmins Subjects `json:"sessionAdmins,omitempty"`
+}
+
+// Subjects are Kubernetes users and groups.
+type Subjects struct {
+	Users  []string `json:"users,omitempty"`
+	Groups []string `json:"groups,omitempty"`
 }

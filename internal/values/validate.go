@@ -3,6 +3,8 @@ package values
 import (
 	"fmt"
 	"math"
+	"net"
+	"net/url"
 	"path"
 	"regexp"
 	"slices"
@@ -41,6 +43,7 @@ func (v *Values) validate(d Document) Errors {
 	errs = append(errs, v.checkQuantities(d)...)
 	errs = append(errs, v.checkKasmChart(d)...)
 	errs = append(errs, v.checkDurations(d)...)
+	errs = append(errs, v.checkAuth(d)...)
 	if v.Ingress.TLS.SecretName != "" && v.Ingress.TLS.CertResolver != "" {
 		add([]string{"ingress", "tls"}, "set secretName or certResolver, not both")
 	}
@@ -164,6 +167,10 @@ func (v *Values) checkDurations(d Document) Errors {
 		{[]string{"vdi", "sessionDefaults", "maxSessionLength"}, v.VDI.SessionDefaults.MaxSessionLength},
 		{[]string{"ingress", "websocketTimeout"}, v.Ingress.WebsocketTimeout},
 		{[]string{"turn", "udpTimeout"}, v.TURN.UDPTimeout},
+		{[]string{"vdi", "gateway", "resumeInterval"}, v.VDI.Gateway.ResumeInterval},
+	}
+	if o := v.Auth.OIDC; o != nil {
+		fields = append(fields, field{[]string{"auth", "oidc", "cookieRefresh"}, o.CookieRefresh})
 	}
 	for i, t := range v.VDI.Templates {
 		base := []string{"vdi", "templates", strconv.Itoa(i)}
@@ -270,4 +277,31 @@ func (v *Values) checkQuantities(d Document) Errors {
 		check([]string{"containerDefaults", kind}, &r)
 	}
 	return errs
+}
+
+// checkAuth refuses an issuer that tokens could be forged on the way from:
+// plain http anywhere but loopback (the tests' provider).
+func (v *Values) checkAuth(d Document) Errors {
+	o := v.Auth.OIDC
+	if o == nil {
+		return nil
+	}
+	u, err := url.Parse(o.IssuerURL)
+	switch {
+	case err != nil || u.Host == "":
+		return Errors{d.errorAt([]string{"auth", "oidc", "issuerURL"}, "issuer %q is not a URL", o.IssuerURL)}
+	case u.Scheme == "http" && !loopback(u.Hostname()):
+		return Errors{d.errorAt([]string{"auth", "oidc", "issuerURL"}, "issuer %q must use https: logins and token keys must not travel in clear (http is only allowed on loopback, for tests)", o.IssuerURL)}
+	case u.RawQuery != "" || u.Fragment != "":
+		return Errors{d.errorAt([]string{"auth", "oidc", "issuerURL"}, "issuer %q must have no query or fragment", o.IssuerURL)}
+	}
+	return nil
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
