@@ -30,6 +30,11 @@ func Ingress(v *values.Values) []any {
 			},
 		})
 	}
+	// With a login, every session request passes it first (login.go).
+	var login []traefik.MiddlewareRef
+	if v.Auth.OIDC != nil {
+		login = []traefik.MiddlewareRef{{Name: LoginName}}
+	}
 	out = append(out, &traefik.IngressRoute{
 		TypeMeta:   typeMeta(traefik.APIVersion, "IngressRoute"),
 		ObjectMeta: meta("vdi-sessions", v.VDI.Namespace, "ingress"),
@@ -37,7 +42,8 @@ func Ingress(v *values.Values) []any {
 			EntryPoints: v.Ingress.EntryPoints,
 			Routes: []traefik.Route{{
 				Match: fmt.Sprintf("Host(`%s`) && PathPrefix(`/sessions/`)", v.Ingress.SessionHost), Kind: "Rule",
-				Services: []traefik.Service{httpService(GatewayService, 80)},
+				Middlewares: login,
+				Services:    []traefik.Service{httpService(GatewayService, 80)},
 			}},
 			TLS: tls,
 		},

@@ -86,7 +86,7 @@ func Operator(v *values.Values) []any {
 	electionBinding := roleBinding(OperatorName+"-leader-election", ns, subject)
 
 	return []any{sa, clusterRole, clusterBinding, sessionRole, sessionBinding, electionRole, electionBinding,
-		OperatorConfig(v), operatorDeployment(v), service(MetricsService, ns, "metrics", metricsPort, metricsPort), service(GatewayService, ns, "gateway", 80, gatewayPort)}
+		OperatorConfig(v), operatorDeployment(v), service(MetricsService, ns, "metrics", metricsPort, metricsPort, selector()), service(GatewayService, ns, "gateway", 80, gatewayPort, selector())}
 }
 
 // OperatorConfig is the ConfigMap the operator reads the platform from. Its
@@ -114,13 +114,13 @@ func selector() map[string]string {
 	return map[string]string{NameLabel: OperatorName, ComponentLabel: operatorComp}
 }
 
-func service(name, ns, portName string, port, target int32) *corev1.Service {
+func service(name, ns, portName string, port, target int32, sel map[string]string) *corev1.Service {
 	return &corev1.Service{
 		TypeMeta:   typeMeta("v1", "Service"),
-		ObjectMeta: meta(name, ns, operatorComp),
+		ObjectMeta: meta(name, ns, sel[ComponentLabel]),
 		Spec: corev1.ServiceSpec{
 			Type:     corev1.ServiceTypeClusterIP,
-			Selector: selector(),
+			Selector: sel,
 			Ports:    []corev1.ServicePort{{Name: portName, Port: port, TargetPort: intstr.FromString(portName), Protocol: corev1.ProtocolTCP}},
 		},
 	}

@@ -38,5 +38,16 @@ func UserSecrets(v *values.Values) []platform.SecretNeed {
 		out = append(out, platform.SecretNeed{Namespace: ns, Name: v.TURN.SecretName, Keys: []string{TURNUsernameKey, TURNPasswordKey, TURNSecretKey},
 			ReadBy: "coturn's init container, through secretKeyRefs that are not optional"})
 	}
+	if o := v.Auth.OIDC; o != nil {
+		readBy := "oauth2-proxy (the login), through secretKeyRefs that are not optional"
+		if o.ClientSecretRef.Name == o.CookieSecretRef.Name {
+			out = append(out, platform.SecretNeed{Namespace: v.VDI.Namespace, Name: o.ClientSecretRef.Name,
+				Keys: []string{o.ClientSecretRef.Key, o.CookieSecretRef.Key}, ReadBy: readBy})
+		} else {
+			out = append(out,
+				platform.SecretNeed{Namespace: v.VDI.Namespace, Name: o.ClientSecretRef.Name, Keys: []string{o.ClientSecretRef.Key}, ReadBy: readBy},
+				platform.SecretNeed{Namespace: v.VDI.Namespace, Name: o.CookieSecretRef.Name, Keys: []string{o.CookieSecretRef.Key}, ReadBy: readBy})
+		}
+	}
 	return out
 }

@@ -28,10 +28,11 @@ type IngressRouteSpec struct {
 
 // Route matches requests to services.
 type Route struct {
-	Match    string    `json:"match"`
-	Kind     string    `json:"kind,omitempty"`
-	Priority int       `json:"priority,omitempty"`
-	Services []Service `json:"services,omitempty"`
+	Match       string          `json:"match"`
+	Kind        string          `json:"kind,omitempty"`
+	Priority    int             `json:"priority,omitempty"`
+	Middlewares []MiddlewareRef `json:"middlewares,omitempty"`
+	Services    []Service       `json:"services,omitempty"`
 }
 
 // Service is a Kubernetes Service backend.
@@ -74,4 +75,35 @@ type ServiceUDP struct {
 	Name      string             `json:"name"`
 	Namespace string             `json:"namespace,omitempty"`
 	Port      intstr.IntOrString `json:"port"`
+}
+
+// MiddlewareRef names a Middleware of the route's namespace (or another).
+type MiddlewareRef struct {
+	Name      string `json:"name"`
+	Namespace string `json:"namespace,omitempty"`
+}
+
+// Middleware is a traefik.io/v1alpha1 Middleware; vdirender renders only
+// forwardAuth ones.
+type Middleware struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+	Spec              MiddlewareSpec `json:"spec"`
+}
+
+// MiddlewareSpec holds one middleware.
+type MiddlewareSpec struct {
+	ForwardAuth *ForwardAuth `json:"forwardAuth,omitempty"`
+}
+
+// ForwardAuth asks an authentication server about each request: a 2xx
+// answer lets the request through with AuthResponseHeaders copied onto it,
+// any other answer (a login redirect, 401, 403) goes back to the client.
+type ForwardAuth struct {
+	Address string `json:"address"`
+	// TrustForwardHeader passes the client's own X-Forwarded-* headers on;
+	// false makes Traefik set them.
+	TrustForwardHeader       bool     `json:"trustForwardHeader,omitempty"`
+	AuthResponseHeaders      []string `json:"authResponseHeaders,omitempty"`
+	AddAuthCookiesToResponse []string `json:"addAuthCookiesToResponse,omitempty"`
 }
