@@ -21,21 +21,30 @@ func newOperator() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "operator",
 		Short: "Run the VDI operator that serves VDISessions",
-		Long: `Run the VDI operator: each VDISession becomes the Pod, PersistentVolumeClaim,
-Service and Traefik IngressRoute of a desktop, built from its VDITemplate with
-the platform rules, and its status says what is happening. Sessions end at
-their maximum length or idle timeout. The gateway forwards
-/sessions/<namespace>/<name>/ to the session and records activity;
-session_startup_seconds is exported on the metrics endpoint. This is what the
-rendered operator Deployment runs.
+		Long: `Run the VDI operator: each VDISession becomes the Pod, PersistentVolumeClaim
+and Service of a desktop, built from its VDITemplate with the platform rules,
+and its status says what is happening. At their maximum length or idle
+timeout sessions end; persistent ones are suspended instead (pod gone, home
+kept) and resume when spec.suspend is set false or their user opens them.
+
+The gateway (--gateway-bind-address) is the only way to a desktop: it
+forwards /sessions/<namespace>/<name>/ to the session, to its spec.user or the
+admin group only, after verifying the OIDC ID token the login puts in the
+Authorization header (auth.oidc: issuer, audience, expiry, signature); it
+records activity (open streams included), shows a starting page while a
+desktop starts and resumes suspended sessions, at most vdi.gateway.resumeBurst
+at once per user. session_startup_seconds and vdi_gateway_refusals_total are
+exported on the metrics endpoint. This is what the rendered operator
+Deployment runs.
 
 --config names the platform's config, the vdi-operator-config ConfigMap the
 renderer writes (rules, containerDefaults, gpu node pools and time-slicing,
-vdi.sessionDefaults) as mounted by the Deployment. It is loaded like a values
-file, so a config the renderer would refuse stops the operator at start; a
-changed file applies to the next session without a restart (each use re-reads
-it), and the reload is logged. Without --config every value has its default
-and GPU capacity is not judged.`,
+vdi.sessionDefaults, vdi.gateway, auth.oidc) as mounted by the Deployment. It
+is loaded like a values file, so a config the renderer would refuse stops the
+operator at start; a changed file applies to the next session and request
+without a restart (each use re-reads it), and the reload is logged. Without
+--config every value has its default, GPU capacity is not judged and no
+session can be opened (no login is configured).`,
 		Example: `  vdirender operator --session-namespace=vdi-sessions --session-host=sessions.kasm.example.com`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -44,13 +53,19 @@ and GPU capacity is not judged.`,
 			if err != nil {
 				return err
 			}
+			o.Platform = operator.DefaultConfig()
+			if o.ConfigPath != "" {
+				if o.Platform, err = operator.LoadConfig(o.ConfigPath, ctrl.Log.WithName("config")); err != nil {
+					return err
+				}
+			}
 			mgr, err := operator.NewManager(cfg, o)
 			if err != nil {
 				return err
 			}
 			ctx := ctrl.SetupSignalHandler()
 			if gatewayAddr != "" && gatewayAddr != "0" {
-				gw := &operator.Gateway{Client: mgr.GetClient(), Namespace: o.SessionNamespace, Now: time.Now, Log: ctrl.Log.WithName("gateway")}
+				gw := &operator.Gateway{Client: mgr.GetClient(), Namespace: o.SessionNamespace, Platform: o.Platform, Now: time.Now, Log: ctrl.Log.WithName("gateway")}
 				srv := &http.Server{Addr: gatewayAddr, Handler: gw, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 				go func() {
 					if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -44,6 +44,13 @@ func DefaultConfig() *Config {
 	return &Config{values: values.Defaults()}
 }
 
+// ConfigOf is a config of fixed values (defaulted here), for a gateway or
+// reconciler run without a config file.
+func ConfigOf(v *values.Values) *Config {
+	v.Default()
+	return &Config{values: v}
+}
+
 // LoadConfig reads the config file at path; any problem in it is an error.
 func LoadConfig(path string, log logr.Logger) (*Config, error) {
 	c := &Config{path: path, log: log}

@@ -13,10 +13,13 @@ import (
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
+	"github.com/vdirender/vdirender/internal/platform"
+	"github.com/vdirender/vdirender/internal/values"
 )
 
 // Gateway forwards /sessions/<namespace>/<name>/... to the session's Service
@@ -26,6 +29,16 @@ import (
 // IngressRoute for the session host points here, and sessions have no
 // routes of their own.
 //
+// Who: the request's ID token is verified (auth.go) and the session opens
+// only for its spec.user or the admin group: 401 without a valid token,
+// 403 for anyone else, 404 for anything that is not a session. The token
+// and the login's cookies are not passed on to the desktop.
+//
+// When: a suspended session is resumed when its user opens it (at most
+// vdi.gateway.resumeBurst times, then once per resumeInterval, per user),
+// and a session that is not running yet answers a small page that reloads
+// itself until the desktop streams.
+//
 // Activity is traffic and open streams: every request counts, and so does a
 // request still open (a websocket, a long poll) for as long as it is, so a
 // desktop streamed for hours over one websocket is never idle. It is
@@ -34,6 +47,9 @@ import (
 type Gateway struct {
 	Client    client.Client
 	Namespace string
+	// Platform is the platform's config: auth.oidc and vdi.gateway, read on
+	// every request so that a changed config applies at once.
+	Platform *Config
 	// Resolve maps a Service to the base URL to forward to; by default the
 	// cluster DNS name.
 	Resolve func(svc *corev1.Service) string
@@ -42,8 +58,10 @@ type Gateway struct {
 	// ActivityInterval is how often activity is written (default a minute).
 	ActivityInterval time.Duration
 
-	mu   sync.Mutex
-	seen map[string]time.Time
+	mu      sync.Mutex
+	seen    map[string]time.Time
+	auth    authenticator
+	resumes resumeLimiter
 }
 
 // transport bounds how long a desktop may take to answer; streams, once
@@ -63,23 +81,65 @@ func (g *Gateway) interval() time.Duration {
 	return g.ActivityInterval
 }
 
+func (g *Gateway) platform() *values.Values {
+	if g.Platform == nil {
+		return values.Defaults()
+	}
+	return g.Platform.Values()
+}
+
 // ServeHTTP implements http.Handler.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	parts := strings.SplitN(strings.TrimPrefix(req.URL.Path, "/sessions/"), "/", 3)
 	if !strings.HasPrefix(req.URL.Path, "/sessions/") || len(parts) < 2 || parts[0] != g.Namespace || parts[1] == "" {
-		http.NotFound(w, req)
+		g.refuse(w, req, http.StatusNotFound, "not-a-session", "no such session")
 		return
 	}
 	name := parts[1]
+	v := g.platform()
+	g.auth.now = g.Now
+	id, aerr := g.auth.authenticate(req, v.Auth.OIDC)
+	if aerr != nil {
+		g.refuse(w, req, aerr.status, aerr.reason, aerr.msg)
+		return
+	}
+	var s v1alpha1.VDISession
+	if err := g.Client.Get(req.Context(), client.ObjectKey{Namespace: g.Namespace, Name: name}, &s); err != nil {
+		g.refuse(w, req, http.StatusNotFound, "not-a-session", "no such session")
+		return
+	}
+	if !id.mayOpen(&s, v.Auth.OIDC) {
+		g.Log.Info("refused another user's session", "user", id.User, "session", g.Namespace+"/"+name, "owner", s.Spec.User)
+		g.refuse(w, req, http.StatusForbidden, "not-yours", "this session belongs to another user")
+		return
+	}
+	phase := ""
+	if s.Status != nil {
+		phase = s.Status.Phase
+	}
+	switch {
+	case s.Spec.Suspend:
+		g.resume(w, req, &s, id, v.VDI.Gateway)
+		return
+	case phase == v1alpha1.PhaseTerminated:
+		g.refuse(w, req, http.StatusGone, "ended", "this session has ended: "+readyMessage(&s))
+		return
+	case phase == v1alpha1.PhaseFailed:
+		g.refuse(w, req, http.StatusBadGateway, "failed", "this session failed: "+readyMessage(&s))
+		return
+	case phase != v1alpha1.PhaseRunning:
+		g.starting(w, req, &s)
+		return
+	}
 	var svc corev1.Service
 	if err := g.Client.Get(req.Context(), client.ObjectKey{Namespace: g.Namespace, Name: name}, &svc); err != nil || !sessionService(&svc, name) {
 		// Only a session's own Service: nothing else in the namespace is
 		// reachable through the gateway.
-		http.Error(w, "no such session", http.StatusNotFound)
+		g.refuse(w, req, http.StatusNotFound, "not-a-session", "no such session")
 		return
 	}
 	if len(svc.Spec.Ports) == 0 {
-		http.Error(w, "the session's Service has no port", http.StatusBadGateway)
+		g.refuse(w, req, http.StatusBadGateway, "no-port", "the session's Service has no port")
 		return
 	}
 	base := g.Resolve
@@ -90,13 +150,27 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	target, err := url.Parse(base(&svc))
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadGateway)
+		g.refuse(w, req, http.StatusBadGateway, "bad-target", err.Error())
 		return
 	}
+	if limit := v.VDI.Gateway.MaxRequestBody.Value(); req.ContentLength > limit {
+		g.refuse(w, req, http.StatusRequestEntityTooLarge, "body-too-large", fmt.Sprintf("the request body is larger than %s (vdi.gateway.maxRequestBody)", v.VDI.Gateway.MaxRequestBody))
+		return
+	} else if req.Body != nil && req.Body != http.NoBody {
+		req.Body = http.MaxBytesReader(w, req.Body, limit)
+	}
 	g.touch(req.Context(), name)
-	// While the request is open, it is activity.
+	// While the request is open, it is activity; the end of a long one (a
+	// stream) is recorded as it happens, so that the idle timeout counts
+	// from when the stream closed, not from up to an interval before.
+	began := g.Now()
 	done := make(chan struct{})
-	defer close(done)
+	defer func() {
+		close(done)
+		if g.Now().Sub(began) >= g.interval() {
+			g.record(context.WithoutCancel(req.Context()), name, true)
+		}
+	}()
 	go func() {
 		tick := time.NewTicker(g.interval())
 		defer tick.Stop()
@@ -109,6 +183,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			}
 		}
 	}()
+	withoutCredentials(req)
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	proxy.Transport = transport
 	prefix := "/sessions/" + g.Namespace + "/" + name
@@ -120,6 +195,39 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	proxy.ServeHTTP(w, req)
 }
 
+// withoutCredentials removes the user's ID token and the login's cookies
+// from a request before it reaches the desktop: what runs in a desktop
+// must not be able to act as its user elsewhere.
+func withoutCredentials(req *http.Request) {
+	req.Header.Del("Authorization")
+	cookies := req.Cookies()
+	req.Header.Del("Cookie")
+	for _, c := range cookies {
+		if !strings.HasPrefix(c.Name, platform.LoginCookie) {
+			req.AddCookie(c)
+		}
+	}
+}
+
+// refuse answers an error and counts it by reason.
+func (g *Gateway) refuse(w http.ResponseWriter, req *http.Request, status int, reason, msg string) {
+	refusals.WithLabelValues(reason).Inc()
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="vdi-sessions"`)
+	}
+	http.Error(w, msg, status)
+}
+
+// readyMessage is what the session's Ready condition says.
+func readyMessage(s *v1alpha1.VDISession) string {
+	if s.Status != nil {
+		if c := meta.FindStatusCondition(s.Status.Conditions, CondReady); c != nil {
+			return c.Message
+		}
+	}
+	return "no reason given"
+}
+
 // sessionService: a Service the operator made for the session name.
 func sessionService(svc *corev1.Service, name string) bool {
 	owner := metav1.GetControllerOf(svc)
@@ -128,14 +236,17 @@ func sessionService(svc *corev1.Service, name string) bool {
 }
 
 // touch records activity at most once per interval per session.
-func (g *Gateway) touch(ctx context.Context, name string) {
+func (g *Gateway) touch(ctx context.Context, name string) { g.record(ctx, name, false) }
+
+// record writes activity now, or with force even within the interval.
+func (g *Gateway) record(ctx context.Context, name string, force bool) {
 	now := g.Now()
 	g.mu.Lock()
 	if g.seen == nil {
 		g.seen = map[string]time.Time{}
 	}
 	last := g.seen[name]
-	if now.Sub(last) < g.interval() {
+	if !force && now.Sub(last) < g.interval() {
 		g.mu.Unlock()
 		return
 	}

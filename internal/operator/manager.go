@@ -34,7 +34,14 @@ var activityErrors = prometheus.NewCounter(prometheus.CounterOpts{
 	Help: "Session activity the gateway could not record; the idle timeout may end such sessions.",
 })
 
-func init() { crmetrics.Registry.MustRegister(startupSeconds, activityErrors) }
+// refusals counts the requests the gateway did not forward, by reason
+// (no-token, token-expired, not-yours, resume-rate, ...).
+var refusals = prometheus.NewCounterVec(prometheus.CounterOpts{
+	Name: "vdi_gateway_refusals_total",
+	Help: "Requests the session gateway answered itself instead of forwarding them, by reason.",
+}, []string{"reason"})
+
+func init() { crmetrics.Registry.MustRegister(startupSeconds, activityErrors, refusals) }
 
 // Options configure the operator.
 type Options struct {
@@ -47,6 +54,9 @@ type Options struct {
 	// ConfigPath is the platform config (the mounted vdi-operator-config
 	// ConfigMap); empty means the defaults of every value.
 	ConfigPath string
+	// Platform, when set, is the config already loaded (the gateway shares
+	// it); ConfigPath is then not read again.
+	Platform *Config
 }
 
 // configCheckInterval is how often the config file is looked at between
@@ -72,8 +82,11 @@ func NewManager(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	platform := DefaultConfig()
-	if o.ConfigPath != "" {
+	platform := o.Platform
+	if platform == nil {
+		platform = DefaultConfig()
+	}
+	if o.Platform == nil && o.ConfigPath != "" {
 		if platform, err = LoadConfig(o.ConfigPath, ctrl.Log.WithName("config")); err != nil {
 			return nil, err
 		}

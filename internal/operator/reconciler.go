@@ -39,6 +39,10 @@ const LastActivityAnnotation = "vdi.vdirender.dev/last-activity"
 // user's or another session's.
 const ReasonHomeNotYours = "HomeNotYours"
 
+// ReasonHomeTooLarge: the session asks for a bigger home than its template
+// allows (storage.maxSize, default its size).
+const ReasonHomeTooLarge = "HomeTooLarge"
+
 // ReasonTemplateNotFound: the session waits for its VDITemplate.
 const ReasonTemplateNotFound = "TemplateNotFound"
 
@@ -100,25 +104,50 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, r.writeStatus(ctx, &s, status)
 	}
 
+	if s.Spec.Suspend {
+		return ctrl.Result{}, r.suspended(ctx, &s, status, "Suspended", "suspended by spec.suspend")
+	}
 	if reason, msg, ended := r.ended(&s, &tpl, status); ended {
-		if err := r.Delete(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: s.Namespace}}); client.IgnoreNotFound(err) != nil {
+		if s.Spec.Persistent {
+			// A persistent session sleeps instead: pod gone, home kept, back
+			// when its user opens it or sets spec.suspend: false.
+			patch := []byte(`{"spec":{"suspend":true}}`)
+			if err := r.Patch(ctx, &s, client.RawPatch("application/merge-patch+json", patch)); err != nil {
+				return ctrl.Result{}, err
+			}
+			return ctrl.Result{}, r.suspended(ctx, &s, status, reason, "suspended: "+msg)
+		}
+		if err := r.deletePod(ctx, &s); err != nil {
 			return ctrl.Result{}, err
 		}
 		status.Phase = v1alpha1.PhaseTerminated
 		setCondition(status, s.Generation, CondReady, metav1.ConditionFalse, reason, msg)
 		return ctrl.Result{}, r.writeStatus(ctx, &s, status)
 	}
+	if status.Phase == v1alpha1.PhaseSuspended {
+		// Resumed: session_startup_seconds counts from now.
+		now := metav1.NewTime(r.Now())
+		status.ResumeTime = &now
+		status.Phase = v1alpha1.PhasePending
+	}
 
-	refused, err := r.ensureClaim(ctx, &s, &tpl)
+	reason, refused, err := r.ensureClaim(ctx, &s, &tpl)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
 	if refused != "" {
 		status.Phase = v1alpha1.PhasePending
-		setCondition(status, s.Generation, CondScheduled, metav1.ConditionFalse, ReasonHomeNotYours, refused)
+		setCondition(status, s.Generation, CondScheduled, metav1.ConditionFalse, reason, refused)
 		return ctrl.Result{}, r.writeStatus(ctx, &s, status)
 	}
 	pod, err := r.ensurePod(ctx, &s, &tpl)
+	if err == nil && pod.DeletionTimestamp != nil {
+		// The desktop of before a suspension is still stopping; its
+		// deletion reconciles the session again.
+		status.Phase = v1alpha1.PhasePending
+		setCondition(status, s.Generation, CondScheduled, metav1.ConditionFalse, "PreviousPodStopping", "waiting for the previous desktop pod to stop")
+		return ctrl.Result{}, r.writeStatus(ctx, &s, status)
+	}
 	if err != nil {
 		// Say why in the status; the error retries with backoff.
 		setCondition(status, s.Generation, CondScheduled, metav1.ConditionFalse, "PodRejected", err.Error())
@@ -141,6 +170,25 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{RequeueAfter: r.nextDeadline(&s, &tpl, status)}, nil
+}
+
+// suspended removes the desktop pod and keeps everything else (the home,
+// the Service); the maximum length counts afresh from the next start.
+func (r *Reconciler) suspended(ctx context.Context, s *v1alpha1.VDISession, st *v1alpha1.VDISessionStatus, reason, msg string) error {
+	if err := r.deletePod(ctx, s); err != nil {
+		return err
+	}
+	st.Phase = v1alpha1.PhaseSuspended
+	st.StartTime = nil
+	st.NodeName = ""
+	setCondition(st, s.Generation, CondReady, metav1.ConditionFalse, reason,
+		msg+"; the home is kept; open "+st.URL+" or set spec.suspend: false to resume")
+	return r.writeStatus(ctx, s, st)
+}
+
+func (r *Reconciler) deletePod(ctx context.Context, s *v1alpha1.VDISession) error {
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: s.Namespace}}
+	return client.IgnoreNotFound(r.Delete(ctx, pod))
 }
 
 // sessionsOf lists the sessions of a template, to reconcile them when it
@@ -205,13 +253,22 @@ func (r *Reconciler) nextDeadline(s *v1alpha1.VDISession, tpl *v1alpha1.VDITempl
 // ensureClaim makes the session's home claim, or says why the session may
 // not have it: a persistent home belongs to one user (UserAnnotation), a
 // session's own home to that session (its controller).
-func (r *Reconciler) ensureClaim(ctx context.Context, s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate) (refused string, err error) {
+func (r *Reconciler) ensureClaim(ctx context.Context, s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate) (reason, refused string, err error) {
 	if tpl.Spec.Storage == nil {
-		return "", nil
+		return "", "", nil
 	}
 	size := tpl.Spec.Storage.Size
 	if s.Spec.Storage != nil && s.Spec.Storage.Size != nil {
 		size = *s.Spec.Storage.Size
+	}
+	// The admission policy refuses this for tenants; the operator refuses
+	// it for everyone (the template may have shrunk since).
+	bound := tpl.Spec.Storage.Size
+	if tpl.Spec.Storage.MaxSize != nil {
+		bound = *tpl.Spec.Storage.MaxSize
+	}
+	if size.Cmp(bound) > 0 {
+		return ReasonHomeTooLarge, fmt.Sprintf("spec.storage.size %s is above what template %s allows: %s", size.String(), tpl.Name, bound.String()), nil
 	}
 	name := session.ClaimName(tpl, s)
 	var existing corev1.PersistentVolumeClaim
@@ -219,16 +276,16 @@ func (r *Reconciler) ensureClaim(ctx context.Context, s *v1alpha1.VDISession, tp
 	switch {
 	case err == nil && s.Spec.Persistent:
 		if owner := existing.Annotations[session.UserAnnotation]; owner != s.Spec.User {
-			return fmt.Sprintf("the home %s belongs to user %q, not %q", name, owner, s.Spec.User), nil
+			return ReasonHomeNotYours, fmt.Sprintf("the home %s belongs to user %q, not %q", name, owner, s.Spec.User), nil
 		}
-		return "", nil
+		return "", "", nil
 	case err == nil:
 		if !metav1.IsControlledBy(&existing, s) {
-			return fmt.Sprintf("a claim %s that is not this session's exists; it is never mounted by another session", name), nil
+			return ReasonHomeNotYours, fmt.Sprintf("a claim %s that is not this session's exists; it is never mounted by another session", name), nil
 		}
-		return "", nil
+		return "", "", nil
 	case !apierrors.IsNotFound(err):
-		return "", err
+		return "", "", err
 	}
 	class := platform.StorageClass
 	pvc := &corev1.PersistentVolumeClaim{
@@ -244,10 +301,10 @@ func (r *Reconciler) ensureClaim(ctx context.Context, s *v1alpha1.VDISession, tp
 	// A persistent home outlives the session; the session's own goes with it.
 	if !s.Spec.Persistent {
 		if err := controllerutil.SetControllerReference(s, pvc, r.Scheme); err != nil {
-			return "", err
+			return "", "", err
 		}
 	}
-	return "", client.IgnoreAlreadyExists(r.Create(ctx, pvc))
+	return "", "", client.IgnoreAlreadyExists(r.Create(ctx, pvc))
 }
 
 func (r *Reconciler) ensurePod(ctx context.Context, s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate) (*corev1.Pod, error) {
@@ -347,7 +404,11 @@ func (r *Reconciler) observe(ctx context.Context, s *v1alpha1.VDISession, pod *c
 		if st.Phase != v1alpha1.PhaseRunning {
 			now := metav1.NewTime(r.Now())
 			st.StartTime = &now
-			startupSeconds.Observe(r.Now().Sub(s.CreationTimestamp.Time).Seconds())
+			from := s.CreationTimestamp.Time
+			if st.ResumeTime != nil && st.ResumeTime.After(from) {
+				from = st.ResumeTime.Time
+			}
+			startupSeconds.Observe(r.Now().Sub(from).Seconds())
 		}
 		st.Phase = v1alpha1.PhaseRunning
 		setCondition(st, s.Generation, CondScheduled, metav1.ConditionTrue, "Scheduled", "on node "+pod.Spec.NodeName)
