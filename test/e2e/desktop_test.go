@@ -28,7 +28,12 @@ func serveDesktop(t testing.TB, ip string, port int32, pod string) {
 		t.Fatalf("desktop stand-in for %s: %v", pod, err)
 	}
 	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Upgrade") == "" {
+		switch {
+		case r.URL.Path == "/headers":
+			// What reached the desktop of the user's credentials.
+			fmt.Fprintf(w, "authorization=%q cookie=%q", r.Header.Get("Authorization"), r.Header.Get("Cookie"))
+			return
+		case r.Header.Get("Upgrade") == "":
 			fmt.Fprintf(w, "desktop %s %s", pod, r.URL.Path)
 			return
 		}

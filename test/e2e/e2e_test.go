@@ -58,6 +58,7 @@ func TestControlPlane(t *testing.T) {
 	t.Run("inline charts", func(t *testing.T) { testInlineCharts(ctx, t, cl) })
 	t.Run("real charts", func(t *testing.T) { testRealCharts(ctx, t, cl) })
 	t.Run("cel", func(t *testing.T) { testCEL(ctx, t, cl) })
+	t.Run("tenants", func(t *testing.T) { testTenants(ctx, t, c, cl) })
 	t.Run("scheduling", func(t *testing.T) { testScheduling(ctx, t, cl) })
 	t.Run("verify", func(t *testing.T) { testVerify(ctx, t, c, cl) })
 	t.Run("operator", func(t *testing.T) { testOperator(ctx, t, c, cl) })

@@ -19,10 +19,12 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -42,6 +44,8 @@ type sessionEnv struct {
 	v   *values.Values
 	// objs is the rendering that was applied.
 	objs []*unstructured.Unstructured
+	// login is the provider the rendering's auth.oidc names.
+	login *twinLogin
 	// websecure and turn are Traefik's entrypoints (127.0.0.1:port; turn
 	// is UDP); traefikAPI its API on its traefik entrypoint.
 	websecure, turn, traefikAPI string
@@ -53,7 +57,7 @@ const holdPast = 65 * time.Second
 
 // startTwinOperator runs the operator in-process against the twin, with
 // the arguments and config the rendering gives its Deployment.
-func startTwinOperator(t *testing.T, env sessionEnv) {
+func startTwinOperator(t *testing.T, env sessionEnv) string {
 	t.Helper()
 	var config string
 	for _, o := range env.objs {
@@ -84,6 +88,7 @@ func startTwinOperator(t *testing.T, env sessionEnv) {
 			t.Errorf("operator: %v", err)
 		}
 	})
+	return config
 }
 
 // twinClient talks to Traefik's websecure entrypoint for any host name,
@@ -114,7 +119,7 @@ func proveSessions(ctx context.Context, t *testing.T, env sessionEnv) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	startTwinOperator(t, env)
+	config := startTwinOperator(t, env)
 	ns := env.v.VDI.SessionNamespace
 	// A session of every template, each on its own pool.
 	type started struct {
@@ -152,67 +157,55 @@ func proveSessions(ctx context.Context, t *testing.T, env sessionEnv) {
 	pod, st, tpl := all[0].pod, all[0].st, env.v.VDI.Templates[0]
 	port := int32(tpl.Streaming.Port)
 	serveDesktop(t, pod.Status.PodIP, port, pod.Name)
-	// The gateway, the operator's own code, where the operator's pods are.
-	serveGateway(ctx, t, env, k)
-
-	// HTTP through Traefik, at the URL the status gives.
-	web := twinClient(env.websecure)
+	// The gateway, the operator's own code, where the operator's pods are;
+	// it writes activity every 2 s here (a minute in a cluster), so that a
+	// short idle timeout can be proven.
+	serveGateway(ctx, t, env, k, config, 2*time.Second)
 	if !strings.HasPrefix(st.URL, "https://"+env.v.Ingress.SessionHost+"/") {
 		t.Fatalf("session URL %q", st.URL)
 	}
 	page := st.URL + "index.html"
-	var body string
+
+	// Alice logs in at the provider on her way to her desktop, through
+	// Traefik, oauth2-proxy and the gateway; the gateway strips the prefix.
+	alice, code, body := env.login.logIn(t, env.v, env.websecure, page, "alice", "vdi-users")
+	want := "desktop " + pod.Name + " /index.html"
 	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-		resp, err := web.Get(page)
-		if err != nil {
-			return false, nil
+		if code == http.StatusOK && body == want {
+			return true, nil
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		body = string(b)
-		return resp.StatusCode == http.StatusOK, nil
+		code, body = get(alice, page)
+		return false, nil
 	})
-	// The gateway strips the session's prefix.
-	if want := "desktop " + pod.Name + " /index.html"; err != nil || body != want {
-		t.Fatalf("GET %s through Traefik and the gateway: %v, %q, want %q", page, err, body, want)
+	if err != nil {
+		t.Fatalf("GET %s as alice through Traefik, the login and the gateway: %d %q, want %q", page, code, body, want)
+	}
+	// Neither her ID token nor the login's cookie reaches the desktop.
+	if code, body := get(alice, st.URL+"headers"); code != http.StatusOK || body != `authorization="" cookie=""` {
+		t.Errorf("what reached the desktop of alice's credentials: %d %s", code, body)
+	}
+	// Bob, logged in, is refused Alice's desktop by the gateway.
+	_, code, body = env.login.logIn(t, env.v, env.websecure, page, "bob", "vdi-users")
+	if code != http.StatusForbidden {
+		t.Errorf("bob on alice's session: %d %q, want 403", code, body)
+	}
+	// A login whose ID token has expired does not open it either: oauth2-proxy
+	// sends the browser to log in again, or the gateway refuses the token.
+	env.login.idp.AccessTTL = 2 * time.Second
+	short, _, _ := env.login.logIn(t, env.v, env.websecure, page, "alice", "vdi-users")
+	env.login.idp.AccessTTL = 10 * time.Minute
+	time.Sleep(3 * time.Second)
+	short.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	if code, body := get(short, page); code != http.StatusUnauthorized && code != http.StatusFound {
+		t.Errorf("alice with an expired ID token: %d %q, want 401 or a login redirect", code, body)
+	} else {
+		t.Logf("alice with an expired ID token: %d %s", code, firstLine(fmt.Errorf("%s", body)))
 	}
 
 	// The rendered entrypoint timeouts are the ones Traefik runs with.
 	checkEntryPointTimeouts(ctx, t, env)
 
-	// A websocket, held past Traefik's default readTimeout.
-	wsURL := "wss" + strings.TrimPrefix(st.URL, "https") + "stream"
-	conn, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{HTTPClient: &http.Client{Transport: web.Transport}})
-	if err != nil {
-		t.Fatalf("websocket %s: %v", wsURL, err)
-	}
-	defer conn.CloseNow()
-	echo := func(msg string) {
-		t.Helper()
-		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		if err := conn.Write(wctx, websocket.MessageText, []byte(msg)); err != nil {
-			t.Fatalf("websocket write %q: %v", msg, err)
-		}
-		_, got, err := conn.Read(wctx)
-		if err != nil || string(got) != pod.Name+": "+msg {
-			t.Fatalf("websocket echo of %q: %q, %v", msg, got, err)
-		}
-	}
-	echo("hello")
-	held := time.Now()
-	time.Sleep(holdPast)
-	echo(fmt.Sprintf("still here after %s", holdPast))
-	// The open websocket was activity all along: the gateway wrote it again
-	// while the stream was open, without a request.
-	var live v1alpha1.VDISession
-	if err := k.Get(ctx, client.ObjectKey{Namespace: ns, Name: all[0].s.Name}, &live); err != nil {
-		t.Fatal(err)
-	}
-	if at, err := time.Parse(time.RFC3339, live.Annotations[operator.LastActivityAnnotation]); err != nil || at.Before(held.Add(50*time.Second).Truncate(time.Second)) {
-		t.Errorf("last activity %q: a websocket held %s was not counted as activity", live.Annotations[operator.LastActivityAnnotation], holdPast)
-	}
-	conn.Close(websocket.StatusNormalClosure, "")
+	proveIdle(ctx, t, env, k, alice)
 
 	proveTURN(ctx, t, env)
 
@@ -315,48 +308,24 @@ func checkSlices(ctx context.Context, t *testing.T, env sessionEnv) {
 	}
 }
 
-// serveGateway runs the operator's gateway on the addresses of the gateway
-// Service's endpoints (the operator pods kwok started), forwarding to a
-// session Service's endpoint: the twin has no cluster DNS or kube-proxy.
-func serveGateway(ctx context.Context, t *testing.T, env sessionEnv, k client.Client) {
+// serveGateway runs the operator's gateway, with the platform's config, on
+// the addresses of the gateway Service's endpoints (the operator pods kwok
+// started). It finds a session's Service by its cluster DNS name, which
+// the twin's DNS (ServeDNS) gives the Service's endpoint.
+func serveGateway(ctx context.Context, t *testing.T, env sessionEnv, k client.Client, configPath string, activity time.Duration) {
 	t.Helper()
-	// The ready endpoints of a Service, host:port.
-	endpoints := func(ns, svc string) []string {
-		slices, err := env.cl.Kube.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + svc})
-		if err != nil {
-			return nil
-		}
-		var out []string
-		for _, sl := range slices.Items {
-			for _, p := range sl.Ports {
-				for _, e := range sl.Endpoints {
-					if e.Conditions.Ready != nil && *e.Conditions.Ready && p.Port != nil {
-						out = append(out, net.JoinHostPort(e.Addresses[0], fmt.Sprint(*p.Port)))
-					}
-				}
-			}
-		}
-		return out
-	}
 	var addrs []string
 	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-		addrs = endpoints(env.v.VDI.Namespace, generators.GatewayService)
+		addrs = endpointsOf(ctx, env.cl.Kube, env.v.VDI.Namespace, generators.GatewayService)
 		return len(addrs) > 0, nil
 	}); err != nil {
 		t.Fatalf("Service %s/%s has no ready endpoint", env.v.VDI.Namespace, generators.GatewayService)
 	}
-	gw := &operator.Gateway{Client: k, Namespace: env.v.VDI.SessionNamespace, Now: time.Now, Log: testr.New(t),
-		Resolve: func(svc *corev1.Service) string {
-			var at []string
-			_ = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
-				at = endpoints(svc.Namespace, svc.Name)
-				return len(at) > 0, nil
-			})
-			if len(at) == 0 {
-				return "http://no-endpoint.invalid"
-			}
-			return "http://" + at[0]
-		}}
+	platformConfig, err := operator.LoadConfig(configPath, testr.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := &operator.Gateway{Client: k, Namespace: env.v.VDI.SessionNamespace, Platform: platformConfig, Now: time.Now, Log: testr.New(t), ActivityInterval: activity}
 	// Every operator replica serves it: Traefik balances over them.
 	for _, addr := range addrs {
 		l, err := net.Listen("tcp", addr)
@@ -367,6 +336,36 @@ func serveGateway(ctx context.Context, t *testing.T, env sessionEnv, k client.Cl
 		go func() { _ = srv.Serve(l) }()
 		t.Cleanup(func() { srv.Close() })
 	}
+}
+
+// endpointsOf are a Service's ready endpoints, host:port.
+func endpointsOf(ctx context.Context, kube kubernetes.Interface, ns, svc string) []string {
+	slices, err := kube.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + svc})
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, sl := range slices.Items {
+		for _, p := range sl.Ports {
+			for _, e := range sl.Endpoints {
+				if e.Conditions.Ready != nil && *e.Conditions.Ready && p.Port != nil {
+					out = append(out, net.JoinHostPort(e.Addresses[0], fmt.Sprint(*p.Port)))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// get is a GET by a browser: status and body ("" and 0 when it failed).
+func get(b *http.Client, url string) (int, string) {
+	resp, err := b.Get(url)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
 }
 
 // checkEntryPointTimeouts reads websecure's transport from Traefik's API
@@ -462,5 +461,136 @@ func proveTURN(ctx context.Context, t *testing.T, env sessionEnv) {
 	}
 	if msg := <-got; msg != "turn allocate" {
 		t.Errorf("coturn's stand-in got %q", msg)
+	}
+}
+
+// proveIdle: a persistent session of a template with a short idle timeout
+// stays while a websocket to it is open (held past Traefik's default 60 s
+// readTimeout too), is suspended once it is closed and idle (pod gone, home
+// kept), and comes back when its user opens it again: the gateway answers
+// the starting page and the operator starts a new pod on the same home.
+func proveIdle(ctx context.Context, t *testing.T, env sessionEnv, k client.Client, alice *http.Client) {
+	t.Helper()
+	ns := env.v.VDI.SessionNamespace
+	var base v1alpha1.VDITemplate
+	if err := k.Get(ctx, client.ObjectKey{Namespace: ns, Name: env.v.VDI.Templates[0].Name}, &base); err != nil {
+		t.Fatal(err)
+	}
+	const idleTimeout = 20 * time.Second
+	idle := &v1alpha1.VDITemplate{ObjectMeta: metav1.ObjectMeta{Name: "idle", Namespace: ns}, Spec: *base.Spec.DeepCopy()}
+	idle.Spec.IdleTimeout = &metav1.Duration{Duration: idleTimeout}
+	if idle.Spec.Storage == nil {
+		idle.Spec.Storage = &v1alpha1.Storage{Size: resource.MustParse("1Gi"), MountPath: "/home/user", StorageClassName: platform.StorageClass}
+	}
+	if err := k.Create(ctx, idle); err != nil {
+		t.Fatal(err)
+	}
+	s := &v1alpha1.VDISession{ObjectMeta: metav1.ObjectMeta{Name: "twin-idle", Namespace: ns},
+		Spec: v1alpha1.VDISessionSpec{Template: idle.Name, User: "alice", Persistent: true}}
+	if err := k.Create(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	st := sessionStatus(ctx, t, k, ns, s.Name, func(st *v1alpha1.VDISessionStatus) bool { return st.Phase == v1alpha1.PhaseRunning })
+	pod, err := env.cl.Kube.CoreV1().Pods(ns).Get(ctx, s.Name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveDesktop(t, pod.Status.PodIP, idle.Spec.Streaming.Port, pod.Name)
+	home, err := env.cl.Kube.CoreV1().PersistentVolumeClaims(ns).Get(ctx, session.ClaimName(idle, s), metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A websocket, held past Traefik's default readTimeout and the idle
+	// timeout: an open stream is activity.
+	wsURL := "wss" + strings.TrimPrefix(st.URL, "https") + "stream"
+	var conn *websocket.Conn
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		conn, _, err = websocket.Dial(ctx, wsURL, &websocket.DialOptions{HTTPClient: &http.Client{Transport: alice.Transport, Jar: alice.Jar}})
+		return err == nil, nil
+	})
+	if err != nil {
+		t.Fatalf("websocket %s as alice: %v", wsURL, err)
+	}
+	defer conn.CloseNow()
+	echo := func(msg string) {
+		t.Helper()
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := conn.Write(wctx, websocket.MessageText, []byte(msg)); err != nil {
+			t.Fatalf("websocket write %q: %v", msg, err)
+		}
+		_, got, err := conn.Read(wctx)
+		if err != nil || string(got) != pod.Name+": "+msg {
+			t.Fatalf("websocket echo of %q: %q, %v", msg, got, err)
+		}
+	}
+	echo("hello")
+	held := time.Now()
+	time.Sleep(holdPast)
+	echo(fmt.Sprintf("still here after %s", holdPast))
+	var live v1alpha1.VDISession
+	if err := k.Get(ctx, client.ObjectKeyFromObject(s), &live); err != nil {
+		t.Fatal(err)
+	}
+	// The gateway wrote activity while the stream was open, without a request.
+	if at, err := time.Parse(time.RFC3339, live.Annotations[operator.LastActivityAnnotation]); err != nil || at.Before(held.Add(holdPast-10*time.Second).Truncate(time.Second)) {
+		t.Errorf("last activity %q: a websocket held %s was not counted as activity", live.Annotations[operator.LastActivityAnnotation], holdPast)
+	}
+	if live.Status.Phase != v1alpha1.PhaseRunning || live.Spec.Suspend {
+		t.Fatalf("a session with a websocket open for %s was not kept (idle timeout %s): phase %s, suspend %v", holdPast, idleTimeout, live.Status.Phase, live.Spec.Suspend)
+	}
+	conn.Close(websocket.StatusNormalClosure, "")
+
+	// Closed and idle: suspended, the home kept.
+	closed := time.Now()
+	sessionStatus(ctx, t, k, ns, s.Name, func(st *v1alpha1.VDISessionStatus) bool { return st.Phase == v1alpha1.PhaseSuspended })
+	t.Logf("session %s suspended %s after its websocket closed (idle timeout %s)", s.Name, time.Since(closed).Round(time.Second), idleTimeout)
+	if p, err := env.cl.Kube.CoreV1().Pods(ns).Get(ctx, s.Name, metav1.GetOptions{}); err == nil && p.DeletionTimestamp == nil {
+		t.Error("a suspended session kept its pod")
+	}
+	if c, err := env.cl.Kube.CoreV1().PersistentVolumeClaims(ns).Get(ctx, home.Name, metav1.GetOptions{}); err != nil || c.UID != home.UID {
+		t.Fatalf("the home of a suspended session was not kept: %v", err)
+	}
+
+	// Alice opens it again: the starting page, then her desktop.
+	if code, body := get(alice, st.URL); code != http.StatusAccepted || !strings.Contains(body, "Starting your desktop") {
+		t.Fatalf("opening a suspended session: %d %q, want 202 and the starting page", code, body)
+	}
+	resumed := time.Now()
+	sessionStatus(ctx, t, k, ns, s.Name, func(st *v1alpha1.VDISessionStatus) bool {
+		return st.Phase == v1alpha1.PhaseRunning && st.ResumeTime != nil
+	})
+	again, err := env.cl.Kube.CoreV1().Pods(ns).Get(ctx, s.Name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.UID == pod.UID {
+		t.Fatal("resumed on the pod of before the suspension")
+	}
+	if again.Status.PodIP != pod.Status.PodIP {
+		serveDesktop(t, again.Status.PodIP, idle.Spec.Streaming.Port, again.Name)
+	}
+	var mounted string
+	for _, vol := range again.Spec.Volumes {
+		if vol.PersistentVolumeClaim != nil {
+			mounted = vol.PersistentVolumeClaim.ClaimName
+		}
+	}
+	if mounted != home.Name {
+		t.Errorf("resumed with claim %q, not the kept home %s", mounted, home.Name)
+	}
+	want := "desktop " + again.Name + " /index.html"
+	var code int
+	var body string
+	if err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		code, body = get(alice, st.URL+"index.html")
+		return code == http.StatusOK && body == want, nil
+	}); err != nil {
+		t.Fatalf("the resumed desktop: %d %q, want %q", code, body, want)
+	}
+	t.Logf("session %s resumed by alice and streaming again %s later, on the same home", s.Name, time.Since(resumed).Round(time.Millisecond))
+	if err := k.Delete(ctx, s); err != nil {
+		t.Fatal(err)
 	}
 }

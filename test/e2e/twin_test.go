@@ -21,7 +21,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -117,6 +116,7 @@ func startTwinFor(t *testing.T, v *values.Values) (*cluster.Twin, *kubeclient.Cl
 
 func testTwinRollout(t *testing.T, example string) {
 	pkg := twinPackage(t, example)
+	login := startTwinIdP(t, pkg)
 	v, err := fn.PackageValues(pkg)
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +139,7 @@ func testTwinRollout(t *testing.T, example string) {
 			t.Fatal(err)
 		}
 	}
-	createUserSecrets(ctx, t, tw, v)
+	createUserSecrets(ctx, t, tw, v, login.secrets)
 
 	// Traefik as the rendered HelmChartConfig configures K3s's.
 	var helmCharts []string
@@ -173,9 +173,10 @@ func testTwinRollout(t *testing.T, example string) {
 	checkClaims(ctx, t, tw, namespaces)
 
 	t.Run("atomic rollback", func(t *testing.T) { testTwinRollback(ctx, t, tw, cl, objs, opts, v.Global.Namespace) })
-	t.Run("traefik", func(t *testing.T) { testTwinTraefik(ctx, t, tw, v) })
+	serveLogin(ctx, t, tw, objs, v, login)
+	t.Run("traefik", func(t *testing.T) { testTwinTraefik(ctx, t, tw, v, login) })
 	t.Run("sessions", func(t *testing.T) {
-		proveSessions(ctx, t, sessionEnv{cfg: tw.Config, cl: cl, v: v, objs: objs,
+		proveSessions(ctx, t, sessionEnv{cfg: tw.Config, cl: cl, v: v, objs: objs, login: login,
 			websecure: tw.EntryPoints["websecure"], turn: tw.EntryPoints[v.TURN.EntryPoint], traefikAPI: tw.EntryPoints["traefik"]})
 	})
 	t.Run("delete namespaces", func(t *testing.T) { testTwinDelete(ctx, t, tw, namespaces) })
@@ -315,7 +316,7 @@ spec:
 // session IngressRoute: a server stands in for the gateway pods on their
 // pod IPs (local addresses in the twin's namespace), and a request with
 // the session host through the entrypoint reaches it.
-func testTwinTraefik(ctx context.Context, t *testing.T, tw *cluster.Twin, v *values.Values) {
+func testTwinTraefik(ctx context.Context, t *testing.T, tw *cluster.Twin, v *values.Values, login *twinLogin) {
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true},
 		// Straight to the entrypoint whatever the Host.
@@ -323,7 +324,7 @@ func testTwinTraefik(ctx context.Context, t *testing.T, tw *cluster.Twin, v *val
 			var d net.Dialer
 			return d.DialContext(ctx, network, tw.EntryPoints[v.Ingress.EntryPoints[0]])
 		},
-	}}
+	}, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := http.Get("http://" + tw.EntryPoints["traefik"] + "/ping")
 	if err != nil {
 		t.Fatal(err)
@@ -334,41 +335,10 @@ func testTwinTraefik(ctx context.Context, t *testing.T, tw *cluster.Twin, v *val
 		t.Fatalf("/ping: %s %s", resp.Status, body)
 	}
 
-	// The gateway Service's ready endpoints: the pod IPs kwok gave.
-	var addrs []string
-	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-		slices, err := tw.Kube.DiscoveryV1().EndpointSlices(v.VDI.Namespace).List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + generators.GatewayService})
-		if err != nil {
-			return false, nil
-		}
-		addrs = nil
-		for _, s := range slices.Items {
-			for _, p := range s.Ports {
-				for _, e := range s.Endpoints {
-					if e.Conditions.Ready != nil && *e.Conditions.Ready && p.Port != nil {
-						addrs = append(addrs, net.JoinHostPort(e.Addresses[0], fmt.Sprint(*p.Port)))
-					}
-				}
-			}
-		}
-		return len(addrs) > 0, nil
-	}); err != nil {
-		t.Fatalf("no ready endpoints for Service %s/%s", v.VDI.Namespace, generators.GatewayService)
-	}
-	for _, a := range addrs {
-		l, err := net.Listen("tcp", a)
-		if err != nil {
-			t.Fatalf("stand in for the gateway pod at %s: %v", a, err)
-		}
-		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			fmt.Fprintf(w, "gateway pod %s: %s %s", a, r.Host, r.URL.Path)
-		})}
-		go func() { _ = srv.Serve(l) }()
-		t.Cleanup(func() { srv.Close() })
-	}
-	t.Logf("gateway pods stood in for at %v", addrs)
-
-	url := "https://" + v.Ingress.SessionHost + "/sessions/alice/"
+	// Without a login, the session host sends the browser to the provider:
+	// Traefik asked oauth2-proxy (ForwardAuth, by its cluster DNS name),
+	// which answered with the provider's authorization URL.
+	url := "https://" + v.Ingress.SessionHost + "/sessions/" + v.VDI.SessionNamespace + "/alice-desktop/"
 	var last string
 	if err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 45*time.Second, true, func(ctx context.Context) (bool, error) {
 		resp, err := client.Get(url)
@@ -378,12 +348,12 @@ func testTwinTraefik(ctx context.Context, t *testing.T, tw *cluster.Twin, v *val
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		last = fmt.Sprintf("%s %s", resp.Status, body)
-		return resp.StatusCode == http.StatusOK && strings.HasPrefix(string(body), "gateway pod "), nil
+		last = fmt.Sprintf("%s %s %s", resp.Status, resp.Header.Get("Location"), body)
+		return resp.StatusCode == http.StatusFound && strings.HasPrefix(resp.Header.Get("Location"), login.idp.AuthorizationEndpoint()), nil
 	}); err != nil {
-		t.Fatalf("GET %s through entrypoint %s never reached a gateway pod; last answer: %s\ntraefik log:\n%s", url, v.Ingress.EntryPoints[0], last, tw.Log("traefik"))
+		t.Fatalf("GET %s without a login through entrypoint %s never redirected to the provider %s; last answer: %s\ntraefik log:\n%s", url, v.Ingress.EntryPoints[0], login.idp.AuthorizationEndpoint(), last, tw.Log("traefik"))
 	}
-	t.Logf("GET %s through Traefik's %s entrypoint: %s", url, v.Ingress.EntryPoints[0], last)
+	t.Logf("GET %s without a login: %s", url, last)
 	// A host no route matches is Traefik's 404, not a pod's answer.
 	resp, err = client.Get("https://unrouted.example/sessions/x")
 	if err != nil {
@@ -442,7 +412,7 @@ func testTwinDelete(ctx context.Context, t *testing.T, tw *cluster.Twin, namespa
 // createUserSecrets creates the Secrets a rendering reads and does not
 // make (generators.UserSecrets), with dummy values; TLS ones hold a
 // self-signed certificate for the platform's host names.
-func createUserSecrets(ctx context.Context, t *testing.T, tw *cluster.Twin, v *values.Values) {
+func createUserSecrets(ctx context.Context, t *testing.T, tw *cluster.Twin, v *values.Values, given map[string][]byte) {
 	t.Helper()
 	cert, key := selfSigned(t, v.Global.Hostname, v.Ingress.SessionHost)
 	for _, need := range generators.UserSecrets(v) {
@@ -458,6 +428,9 @@ func createUserSecrets(ctx context.Context, t *testing.T, tw *cluster.Twin, v *v
 				s.Data[k] = key
 			default:
 				s.Data[k] = []byte("twin-" + k)
+				if b, ok := given[k]; ok {
+					s.Data[k] = b
+				}
 			}
 		}
 		if _, err := tw.Kube.CoreV1().Secrets(need.Namespace).Create(ctx, s, metav1.CreateOptions{}); err != nil {

@@ -182,7 +182,14 @@ current-context: e2e
 // (SIGKILL after the context ends, waited for) when the test ends.
 func (c *Cluster) run(tb testing.TB, name string, env []string, args ...string) {
 	tb.Helper()
-	log, err := os.Create(filepath.Join(c.Dir, filepath.Base(name)+".log"))
+	c.runAs(tb, filepath.Base(name), name, env, args...)
+}
+
+// runAs is run with the log named component (for several processes of one
+// binary).
+func (c *Cluster) runAs(tb testing.TB, component, name string, env []string, args ...string) {
+	tb.Helper()
+	log, err := os.Create(filepath.Join(c.Dir, component+".log"))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -197,7 +204,7 @@ func (c *Cluster) run(tb testing.TB, name string, env []string, args ...string) 
 		tb.Fatalf("start %s: %v", name, err)
 	}
 	c.mu.Lock()
-	c.components = append(c.components, filepath.Base(name))
+	c.components = append(c.components, component)
 	c.mu.Unlock()
 	c.wg.Add(1)
 	go func() { defer c.wg.Done(); _ = cmd.Wait(); log.Close() }()
@@ -261,16 +268,32 @@ func tail(s string) string {
 	return s
 }
 
-// freePort asks the kernel for a free loopback port.
+// freePort asks the kernel for a free loopback port, never one it handed
+// out before in this process: a port is only reserved once its component
+// listens, and the kernel may give a just-closed port again (etcd's client
+// and peer ports once came out the same).
 func freePort(tb testing.TB) int {
 	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	for {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if !portsGiven[port] {
+			portsGiven[port] = true
+			return port
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
+
+var (
+	portsMu    sync.Mutex
+	portsGiven = map[int]bool{}
+)
 
 func writeServiceAccountKeys(tb testing.TB, keyPath, pubPath string) {
 	tb.Helper()

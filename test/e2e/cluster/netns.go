@@ -19,7 +19,7 @@ const netnsEnv = "VDIRENDER_TWIN_NETNS"
 // not set up lo, before running any test.
 const netnsSetupFailed = 86
 
-// Main runs a test package's tests in new user and network namespaces in
+// Main runs a test package's tests in new user, network and mount namespaces in
 // which lo is up and carries ClusterCIDR, so that every pod IP kwok hands
 // out is a local address: Traefik reaches "pods" there, the API server
 // accepts the IPs in EndpointSlices (they are not loopback), and nothing
@@ -36,6 +36,10 @@ func Main(m *testing.M) int {
 			fmt.Fprintf(os.Stderr, "%s\n", err)
 			return netnsSetupFailed
 		}
+		if err := setupHosts(); err != nil {
+			os.Setenv(hostsEnv, "unavailable: "+err.Error())
+		}
+		defer cleanupHosts()
 		return m.Run()
 	case v != "":
 		return m.Run()
@@ -44,7 +48,9 @@ func Main(m *testing.M) int {
 	cmd.Env = append(os.Environ(), netnsEnv+"=inside")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Cloneflags:  syscall.CLONE_NEWUSER | syscall.CLONE_NEWNET,
+		// A mount namespace too: the twin's cluster DNS is an /etc/hosts
+		// of its own (see ServeDNS).
+		Cloneflags:  syscall.CLONE_NEWUSER | syscall.CLONE_NEWNET | syscall.CLONE_NEWNS,
 		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}},
 		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}},
 		// The tests die with this process (go test's timeout kills it).

@@ -29,6 +29,9 @@ const (
 	KwokEnv      = "VDIRENDER_KWOK"
 	LocalPathEnv = "VDIRENDER_LOCAL_PATH"
 	TraefikEnv   = "VDIRENDER_TRAEFIK"
+	// OAuth2ProxyEnv is the directory of oauth2-proxy (hack/oauth2-proxy.sh),
+	// which StartLogin runs.
+	OAuth2ProxyEnv = "VDIRENDER_OAUTH2_PROXY"
 )
 
 // NodeIP is the InternalIP kwok gives every fake node (and hostNetwork
@@ -66,7 +69,7 @@ type TwinOptions struct {
 	Nodes []*corev1.Node
 }
 
-type twinBins struct{ kwok, localPath, traefik string }
+type twinBins struct{ kwok, localPath, traefik, oauth2Proxy string }
 
 // twinBinaries finds the twin's binaries and checks it runs in its network
 // namespace, or skips the test (fails it with VDIRENDER_E2E=required).
@@ -86,7 +89,7 @@ func twinBinaries(tb testing.TB) twinBins {
 	for _, x := range []struct {
 		env, name string
 		dst       *string
-	}{{KwokEnv, "kwok", &b.kwok}, {LocalPathEnv, "local-path-provisioner", &b.localPath}, {TraefikEnv, "traefik", &b.traefik}} {
+	}{{KwokEnv, "kwok", &b.kwok}, {LocalPathEnv, "local-path-provisioner", &b.localPath}, {TraefikEnv, "traefik", &b.traefik}, {OAuth2ProxyEnv, "oauth2-proxy", &b.oauth2Proxy}} {
 		p := filepath.Join(os.Getenv(x.env), x.name)
 		if _, err := os.Stat(p); os.Getenv(x.env) == "" || err != nil {
 			fail(fmt.Sprintf("K3s twin: %s not available: run `make test` (it builds the twin's binaries and exports $%s)", x.name, x.env))
