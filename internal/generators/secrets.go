@@ -40,13 +40,14 @@ func UserSecrets(v *values.Values) []platform.SecretNeed {
 	}
 	if o := v.Auth.OIDC; o != nil {
 		readBy := "oauth2-proxy (the login), through secretKeyRefs that are not optional"
+		cookie := map[string]func([]byte) string{o.CookieSecretRef.Key: platform.CookieSecretProblem}
 		if o.ClientSecretRef.Name == o.CookieSecretRef.Name {
 			out = append(out, platform.SecretNeed{Namespace: v.VDI.Namespace, Name: o.ClientSecretRef.Name,
-				Keys: []string{o.ClientSecretRef.Key, o.CookieSecretRef.Key}, ReadBy: readBy})
+				Keys: []string{o.ClientSecretRef.Key, o.CookieSecretRef.Key}, ReadBy: readBy, Check: cookie})
 		} else {
 			out = append(out,
 				platform.SecretNeed{Namespace: v.VDI.Namespace, Name: o.ClientSecretRef.Name, Keys: []string{o.ClientSecretRef.Key}, ReadBy: readBy},
-				platform.SecretNeed{Namespace: v.VDI.Namespace, Name: o.CookieSecretRef.Name, Keys: []string{o.CookieSecretRef.Key}, ReadBy: readBy})
+				platform.SecretNeed{Namespace: v.VDI.Namespace, Name: o.CookieSecretRef.Name, Keys: []string{o.CookieSecretRef.Key}, ReadBy: readBy, Check: cookie})
 		}
 	}
 	return out

@@ -23,6 +23,16 @@ func TestUserSecrets(t *testing.T) {
 			"kasm/kasm-proxy-tls kubernetes.io/tls tls.crt,tls.key",
 			"kasm/coturn-auth  username,password,static-auth-secret",
 		}},
+		{"a login: oauth2-proxy's client and cookie secrets, in one Secret by default", base + "auth: {oidc: {issuerURL: 'https://login.example.com', clientID: vdi}}\n", []string{
+			"kasm/kasm-proxy-tls kubernetes.io/tls tls.crt,tls.key",
+			"kasm/coturn-auth  username,password,static-auth-secret",
+			"vdi-system/vdi-oidc  client-secret,cookie-secret",
+		}},
+		{"a login with two Secrets", base + "auth: {oidc: {issuerURL: 'https://login.example.com', clientID: vdi, clientSecretRef: {name: idp, key: secret}, cookieSecretRef: {name: cookie, key: c}}}\nturn: {enabled: false}\n", []string{
+			"kasm/kasm-proxy-tls kubernetes.io/tls tls.crt,tls.key",
+			"vdi-system/idp  secret",
+			"vdi-system/cookie  c",
+		}},
 		{"a TLS Secret: beside each route, and kasm 1.18 mounts it", base + "ingress: {tls: {secretName: my-tls}}\nturn: {secretName: turn}\n", []string{
 			"kasm/my-tls kubernetes.io/tls tls.crt,tls.key",
 			"vdi-system/my-tls kubernetes.io/tls tls.crt,tls.key",
@@ -72,8 +82,9 @@ func TestREADMESecrets(t *testing.T) {
 	if i := strings.Index(section, "### Secrets you create"); i >= 0 {
 		section = section[i:]
 	}
-	for _, want := range []string{"`kasm-proxy-tls`", "`postgresql`", "`redis`", "`turn.secretName`", "`ingress.tls.secretName`",
-		"`username`", "`password`", "`static-auth-secret`", "`postgres-password`", "`redis-password`", "`tls.crt`", "`tls.key`", "vdirender verify"} {
+	for _, want := range []string{"`kasm-proxy-tls`", "`postgresql`", "`redis`", "`turn.secretName`", "`ingress.tls.secretName`", "`vdi-oidc`",
+		"`username`", "`password`", "`static-auth-secret`", "`postgres-password`", "`redis-password`", "`tls.crt`", "`tls.key`",
+		"`client-secret`", "`cookie-secret`", "vdirender verify"} {
 		if !strings.Contains(section, want) {
 			t.Errorf("README's Secrets section does not mention %s", want)
 		}

@@ -52,8 +52,6 @@ func (e *authError) Error() string { return e.msg }
 // auth.oidc changes; a provider that cannot be reached is retried after
 // discoveryRetry, and meanwhile every request gets 503.
 type authenticator struct {
-	now func() time.Time
-
 	mu       sync.Mutex
 	key      string
 	verifier *oidc.IDTokenVerifier
@@ -68,14 +66,14 @@ const discoveryRetry = 5 * time.Second
 // request for long.
 var oidcClient = &http.Client{Timeout: 10 * time.Second}
 
-func (a *authenticator) verifierFor(o *values.OIDC) (*oidc.IDTokenVerifier, error) {
+func (a *authenticator) verifierFor(o *values.OIDC, now func() time.Time) (*oidc.IDTokenVerifier, error) {
 	key := o.IssuerURL + "\x00" + o.ClientID
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.key == key && a.verifier != nil {
 		return a.verifier, nil
 	}
-	if a.key == key && a.err != nil && a.now().Sub(a.failed) < discoveryRetry {
+	if a.key == key && a.err != nil && now().Sub(a.failed) < discoveryRetry {
 		return nil, a.err
 	}
 	// The key set keeps this context for every later key fetch, so it is
@@ -84,15 +82,16 @@ func (a *authenticator) verifierFor(o *values.OIDC) (*oidc.IDTokenVerifier, erro
 	p, err := oidc.NewProvider(ctx, o.IssuerURL)
 	a.key = key
 	if err != nil {
-		a.verifier, a.err, a.failed = nil, err, a.now()
+		a.verifier, a.err, a.failed = nil, err, now()
 		return nil, err
 	}
-	a.verifier, a.err = p.Verifier(&oidc.Config{ClientID: o.ClientID, Now: a.now}), nil
+	a.verifier, a.err = p.Verifier(&oidc.Config{ClientID: o.ClientID, Now: now}), nil
 	return a.verifier, nil
 }
 
-// authenticate returns who the request's token names, or why not.
-func (a *authenticator) authenticate(req *http.Request, o *values.OIDC) (*Identity, *authError) {
+// authenticate returns who the request's token names, or why not, with
+// expiry judged by now.
+func (a *authenticator) authenticate(req *http.Request, o *values.OIDC, now func() time.Time) (*Identity, *authError) {
 	if o == nil {
 		return nil, &authError{http.StatusUnauthorized, "no-login-configured",
 			"this platform has no login configured (auth.oidc): no session can be opened"}
@@ -101,7 +100,7 @@ func (a *authenticator) authenticate(req *http.Request, o *values.OIDC) (*Identi
 	if !ok || raw == "" {
 		return nil, &authError{http.StatusUnauthorized, "no-token", "log in first: the request carries no ID token"}
 	}
-	v, err := a.verifierFor(o)
+	v, err := a.verifierFor(o, now)
 	if err != nil {
 		return nil, &authError{http.StatusServiceUnavailable, "provider-unreachable",
 			fmt.Sprintf("the login provider %s cannot be reached: %v", o.IssuerURL, err)}

@@ -97,8 +97,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	name := parts[1]
 	v := g.platform()
-	g.auth.now = g.Now
-	id, aerr := g.auth.authenticate(req, v.Auth.OIDC)
+	id, aerr := g.auth.authenticate(req, v.Auth.OIDC, g.Now)
 	if aerr != nil {
 		g.refuse(w, req, aerr.status, aerr.reason, aerr.msg)
 		return

@@ -361,3 +361,30 @@ func TestGatewayStreamEndIsActivity(t *testing.T) {
 		t.Errorf("last activity %q, want the stream's end %s", got.Annotations[operator.LastActivityAnnotation], end.Format(time.RFC3339))
 	}
 }
+
+// TestGatewayProviderDown: a provider that cannot be reached is 503 (try
+// again), never a desktop and never a panic.
+func TestGatewayProviderDown(t *testing.T) {
+	idp := oidctest.Start(t)
+	token := idp.Token(t, "alice", []string{"vdi-users"}, time.Now())
+	o := idp.OIDC()
+	if err := idp.Shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	alice := running(userSession("alice", "alice"))
+	srv, _ := gatewayFor(t, &values.Values{Global: values.Global{Hostname: "kasm.example.com"}, Auth: values.Auth{OIDC: o}}, alice,
+		ownedBy(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "alice", Namespace: "ops"}, Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 6901}}}}, alice))
+	for range 2 { // the second within the retry delay
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/sessions/ops/alice/", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "cannot be reached") {
+			t.Errorf("%d %q, want 503 saying the provider cannot be reached", resp.StatusCode, body)
+		}
+	}
+}

@@ -1,6 +1,10 @@
 package platform
 
-import "fmt"
+import (
+	"encoding/base64"
+	"fmt"
+	"strings"
+)
 
 // SecretNeed is a Secret the platform reads that nothing renders: its
 // user creates it (vdirender never renders secret material). verify
@@ -13,6 +17,23 @@ type SecretNeed struct {
 	Keys []string
 	// ReadBy says who reads it and why, for the message.
 	ReadBy string
+	// Check, per key, says what is wrong with a value ("" when nothing),
+	// without repeating it.
+	Check map[string]func([]byte) string
+}
+
+// CookieSecretProblem says why oauth2-proxy would refuse v as its cookie
+// secret: it takes URL-safe base64 that decodes to 16, 24 or 32 bytes, or
+// else the raw value if that is 16, 24 or 32 bytes long.
+func CookieSecretProblem(v []byte) string {
+	ok := func(n int) bool { return n == 16 || n == 24 || n == 32 }
+	if b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(string(v), "=")); err == nil && ok(len(b)) {
+		return ""
+	}
+	if ok(len(v)) {
+		return ""
+	}
+	return fmt.Sprintf("is %d bytes, and not URL-safe base64 of 16, 24 or 32 bytes: oauth2-proxy will not start (make one with: head -c32 /dev/urandom | base64 | tr '+/' '-_')", len(v))
 }
 
 func (s SecretNeed) String() string { return fmt.Sprintf("Secret %s/%s", s.Namespace, s.Name) }

@@ -87,12 +87,16 @@ func testVerify(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kubec
 		opaque := tlsSecret("kasm")
 		opaque.Type = corev1.SecretTypeOpaque
 		secret(opaque)
+		// A cookie secret oauth2-proxy would refuse.
+		secret(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "vdi-oidc", Namespace: "vdi-system"}, StringData: map[string]string{"client-secret": "c", "cookie-secret": "hunter2"}})
 	}
 	createSecrets := func() {
 		namespaces()
 		secret(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "coturn-auth", Namespace: "kasm"}, StringData: map[string]string{"username": "u", "password": "p", "static-auth-secret": "s"}})
 		secret(tlsSecret("kasm"))
 		secret(tlsSecret("vdi-system"))
+		secret(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "vdi-oidc", Namespace: "vdi-system"},
+			StringData: map[string]string{"client-secret": "c", "cookie-secret": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"}})
 	}
 	tests := []struct {
 		name    string
@@ -101,14 +105,15 @@ func testVerify(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kubec
 		wantErr bool
 		want    []string
 	}{
-		{"example without its Secrets", pkg("", same), nil, true, []string{"secrets: 0 present, 3 missing or incomplete",
-			"Secret kasm/coturn-auth: missing", "create it with keys username, password, static-auth-secret", "read by coturn's init container",
+		{"example without its Secrets", pkg("", same), nil, true, []string{"secrets: 0 present, 4 missing or incomplete",
+			"Secret kasm/coturn-auth: missing", "Secret vdi-system/vdi-oidc: missing", "create it with keys client-secret, cookie-secret", "read by oauth2-proxy", "create it with keys username, password, static-auth-secret", "read by coturn's init container",
 			"Secret vdi-system/kasm-tls: missing", "create it (type kubernetes.io/tls) with keys tls.crt, tls.key", "read by Traefik for IngressRoute vdi-sessions"}},
-		{"example with incomplete Secrets", pkg("", same), incompleteSecrets, true, []string{"secrets: 0 present, 3 missing or incomplete",
+		{"example with incomplete Secrets", pkg("", same), incompleteSecrets, true, []string{"secrets: 0 present, 4 missing or incomplete",
 			"Secret kasm/coturn-auth: key(s) missing or empty: username, password; read by coturn's init container",
+			"Secret vdi-system/vdi-oidc: key cookie-secret is 7 bytes, and not URL-safe base64 of 16, 24 or 32 bytes",
 			`Secret kasm/kasm-tls: its type is "Opaque", not kubernetes.io/tls`,
 			"Secret vdi-system/kasm-tls: missing: create it (type kubernetes.io/tls)"}},
-		{"example fits and is accepted", pkg("", same), createSecrets, false, []string{"0 rejected", "secrets: 3 present, 0 missing",
+		{"example fits and is accepted", pkg("", same), createSecrets, false, []string{"0 rejected", "secrets: 4 present, 0 missing",
 			"gpu: pool single: 1 GPU pods ask for 1 of 8 nvidia.com/gpu on 1 node(s): fits"}},
 		{"object the API server refuses", pkg(`apiVersion: v1
 kind: Service
@@ -133,6 +138,9 @@ spec:
 				if !strings.Contains(out, w) {
 					t.Errorf("output lacks %q:\n%s", w, out)
 				}
+			}
+			if strings.Contains(out, "hunter2") {
+				t.Error("verify printed a Secret's value")
 			}
 		})
 	}

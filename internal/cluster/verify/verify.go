@@ -162,5 +162,12 @@ func checkSecret(ctx context.Context, cl *kubeclient.Client, need platform.Secre
 	if len(missing) > 0 {
 		problems = append(problems, "key(s) missing or empty: "+strings.Join(missing, ", "))
 	}
+	for _, k := range need.Keys {
+		if check := need.Check[k]; check != nil && len(s.Data[k]) > 0 {
+			if p := check(s.Data[k]); p != "" {
+				problems = append(problems, "key "+k+" "+p)
+			}
+		}
+	}
 	return strings.Join(problems, "; "), nil
 }
