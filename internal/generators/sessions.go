@@ -59,7 +59,7 @@ func template(v *values.Values, t values.Template) *v1alpha1.VDITemplate {
 		spec.Env = append(spec.Env, env)
 	}
 	if t.Storage != nil {
-		spec.Storage = &v1alpha1.Storage{Size: *t.Storage.Size, MountPath: t.Storage.MountPath, StorageClassName: platform.StorageClass}
+		spec.Storage = &v1alpha1.Storage{Size: *t.Storage.Size, MaxSize: t.Storage.MaxSize, MountPath: t.Storage.MountPath, StorageClassName: platform.StorageClass}
 	}
 	if t.NodePool != "" {
 		// gpu-operator reads this label to pick the pool's time-slicing config,

@@ -81,6 +81,9 @@ func (v *Values) validate(d Document) Errors {
 			add(append(base, "nodePool"), "node pool %q is not in gpu.nodePools", t.NodePool)
 		}
 		errs = append(errs, v.checkGPU(d, append(base, "resources"), *t.Resources)...)
+		if st := t.Storage; st != nil && st.MaxSize != nil && st.Size != nil && st.MaxSize.Cmp(*st.Size) < 0 {
+			add(append(slices.Clip(base), "storage", "maxSize"), "maxSize %s is below size %s: sessions could not even have the template's own size", st.MaxSize, st.Size)
+		}
 		for j, e := range t.Env {
 			switch at := append(slices.Clip(base), "env", strconv.Itoa(j)); {
 			case e.Value != nil && e.ValueFrom != nil:
