@@ -38,12 +38,31 @@ var APIVersion = Group + "/" + Version
 // +kubebuilder:printcolumn:name="Image",type="string",JSONPath=".spec.image"
 // +kubebuilder:printcolumn:name="Protocol",type="string",JSONPath=".spec.streaming.protocol"
 // +kubebuilder:printcolumn:name="GPU",type="string",JSONPath=`.spec.resources.limits.nvidia\.com/gpu`
+// +kubebuilder:printcolumn:name="Warm",type="integer",JSONPath=".status.warmPool.ready"
 // +kubebuilder:printcolumn:name="Age",type="date",JSONPath=".metadata.creationTimestamp"
+// +kubebuilder:subresource:status
 type VDITemplate struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 	// What every session of this template gets.
 	Spec VDITemplateSpec `json:"spec"`
+	// The template's warm pool as the operator keeps it.
+	Status *VDITemplateStatus `json:"status,omitempty"`
+}
+
+// VDITemplateStatus says how the warm pool is doing.
+type VDITemplateStatus struct {
+	WarmPool *WarmPoolStatus `json:"warmPool,omitempty"`
+}
+
+// WarmPoolStatus counts the pool's desktops.
+type WarmPoolStatus struct {
+	// The size in force now (schedule applied).
+	Desired int32 `json:"desired"`
+	// Ready and unclaimed.
+	Ready int32 `json:"ready"`
+	// Started and not Ready yet.
+	Starting int32 `json:"starting"`
 }
 
 // VDITemplateList is a list of templates.
@@ -99,6 +118,55 @@ type VDITemplateSpec struct {
 	// RuntimeClass of GPU desktops; nvidia on K3s.
 	// +kubebuilder:validation:MaxLength=1024
 	RuntimeClassName *string `json:"runtimeClassName,omitempty"`
+	// Desktops started ahead of sessions: a new session that can use one
+	// (not persistent) takes it at once instead of waiting for a start.
+	WarmPool *WarmPool `json:"warmPool,omitempty"`
+}
+
+// WarmPool keeps desktops of a template started and Ready, unclaimed, on
+// the template's pool. Each holds its GPU time-slice while it waits.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.min) || !has(self.max) || self.min <= self.max",message="min must not be above max"
+type WarmPool struct {
+	// How many unclaimed desktops to keep outside the schedule's windows.
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1000
+	Size int32 `json:"size"`
+	// Bounds of the size any window asks for.
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1000
+	Min *int32 `json:"min,omitempty"`
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1000
+	Max *int32 `json:"max,omitempty"`
+	// Windows with another size, such as office hours; the first that
+	// contains the time applies.
+	// +kubebuilder:validation:MaxItems=32
+	Schedule []WarmWindow `json:"schedule,omitempty"`
+	// IANA time zone of the windows, such as Europe/Berlin; default UTC.
+	// +kubebuilder:validation:MaxLength=64
+	TimeZone string `json:"timeZone,omitempty"`
+}
+
+// WarmWindow is a time of the week with its own pool size.
+//
+// +kubebuilder:validation:XValidation:rule="self.start < self.end",message="end must be after start (a window does not cross midnight)"
+type WarmWindow struct {
+	// Days of the week the window applies on; empty means every day.
+	// +kubebuilder:validation:MaxItems=7
+	// +kubebuilder:validation:items:Enum=Mon;Tue;Wed;Thu;Fri;Sat;Sun
+	Days []string `json:"days,omitempty"`
+	// Start and end, HH:MM on a 24-hour clock, end excluded.
+	// +kubebuilder:validation:Pattern=`^([01][0-9]|2[0-3]):[0-5][0-9]$`
+	// +kubebuilder:validation:MaxLength=5
+	Start string `json:"start"`
+	// +kubebuilder:validation:Pattern=`^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$`
+	// +kubebuilder:validation:MaxLength=5
+	End string `json:"end"`
+	// The pool's size in the window.
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1000
+	Size int32 `json:"size"`
 }
 
 // ResourceRequirements are the limits and requests of the desktop container:
@@ -329,6 +397,10 @@ type VDISessionStatus struct {
 	// When the session was last resumed; session_startup_seconds counts
 	// from it rather than from creation.
 	ResumeTime *metav1.Time `json:"resumeTime,omitempty"`
+	// How the desktop started: warm (a desktop of the template's warm pool
+	// taken) or cold (a pod started for the session), and why cold.
+	// +kubebuilder:validation:MaxLength=1024
+	StartPath string `json:"startPath,omitempty"`
 	// Node the desktop runs on.
 	// +kubebuilder:validation:MaxLength=1024
 	NodeName string `json:"nodeName,omitempty"`

@@ -38,7 +38,7 @@ func TestCRDNames(t *testing.T) {
 		name, kind, short string
 		status            bool
 	}{
-		{crds.Template(), "vditemplates.vdi.vdirender.dev", "VDITemplate", "vdit", false},
+		{crds.Template(), "vditemplates.vdi.vdirender.dev", "VDITemplate", "vdit", true}, // the warm pool's counts
 		{crds.Session(), "vdisessions.vdi.vdirender.dev", "VDISession", "vdis", true},
 	}
 	for _, tt := range tests {

@@ -63,6 +63,8 @@ func Operator(v *values.Values) []any {
 		ObjectMeta: meta(OperatorName, sessions, operatorComp),
 		Rules: []rbacv1.PolicyRule{
 			{APIGroups: []string{v1alpha1.Group}, Resources: []string{v1alpha1.TemplatePlural}, Verbs: []string{"get", "list", "watch"}},
+			// The warm pool's counts.
+			{APIGroups: []string{v1alpha1.Group}, Resources: []string{v1alpha1.TemplatePlural + "/status"}, Verbs: []string{"get", "update", "patch"}},
 			// patch: the gateway records a session's last activity on it.
 			{APIGroups: []string{v1alpha1.Group}, Resources: []string{v1alpha1.SessionPlural}, Verbs: []string{"get", "list", "watch", "patch"}},
 			{APIGroups: []string{v1alpha1.Group}, Resources: []string{v1alpha1.SessionPlural + "/status"}, Verbs: []string{"get", "update", "patch"}},

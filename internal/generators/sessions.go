@@ -61,6 +61,7 @@ func template(v *values.Values, t values.Template) *v1alpha1.VDITemplate {
 	if t.Storage != nil {
 		spec.Storage = &v1alpha1.Storage{Size: *t.Storage.Size, MaxSize: t.Storage.MaxSize, MountPath: t.Storage.MountPath, StorageClassName: platform.StorageClass}
 	}
+	spec.WarmPool = t.WarmPool
 	if t.NodePool != "" {
 		// gpu-operator reads this label to pick the pool's time-slicing config,
 		// so it also tells which nodes belong to the pool.

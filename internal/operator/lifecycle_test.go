@@ -174,9 +174,12 @@ func markPodReady(t *testing.T, c client.Client, pod *corev1.Pod) {
 		t.Fatal(err)
 	}
 	p.Spec.NodeName = "gpu-1"
+	if err := c.Update(context.Background(), &p); err != nil {
+		t.Fatal(err)
+	}
 	p.Status.Phase = corev1.PodRunning
 	p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}
-	if err := c.Update(context.Background(), &p); err != nil {
+	if err := c.Status().Update(context.Background(), &p); err != nil {
 		t.Fatal(err)
 	}
 }

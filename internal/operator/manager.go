@@ -9,6 +9,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
@@ -16,17 +17,18 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
 )
 
 // startupSeconds is session_startup_seconds: from session creation to the
 // desktop pod being Ready. The platform's budget is 30 seconds.
-var startupSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
+var startupSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 	Name:    "session_startup_seconds",
-	Help:    "Time from VDISession creation to its desktop pod being Ready.",
-	Buckets: []float64{1, 2, 5, 10, 15, 20, 30, 45, 60, 120, 300},
-})
+	Help:    "Time from VDISession creation (or resume) to its desktop pod being Ready, by path: warm (a desktop of the warm pool taken) or cold.",
+	Buckets: []float64{0.5, 1, 2, 5, 10, 15, 20, 30, 45, 60, 120, 300},
+}, []string{"path"})
 
 // activityErrors counts activity the gateway failed to record.
 var activityErrors = prometheus.NewCounter(prometheus.CounterOpts{
@@ -119,13 +121,27 @@ func NewManager(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 		Client: mgr.GetClient(), Scheme: scheme,
 		SessionHost: o.SessionHost,
 		Platform:    platform, Now: time.Now,
+		APIReader: mgr.GetAPIReader(),
+	}
+	pools := &PoolReconciler{Client: mgr.GetClient(), Scheme: scheme, Platform: platform, Now: time.Now}
+	err = ctrl.NewControllerManagedBy(mgr).
+		For(&v1alpha1.VDITemplate{}).
+		// A desktop taken, Ready or gone changes its template's pool.
+		Owns(&corev1.Pod{}).
+		Named("warmpool").
+		WithOptions(controller.Options{SkipNameValidation: &skip}).
+		Complete(pools)
+	if err != nil {
+		return nil, err
 	}
 	err = ctrl.NewControllerManagedBy(mgr).
 		For(&v1alpha1.VDISession{}).
 		Owns(&corev1.Pod{}).
 		Owns(&corev1.Service{}).
-		// A template's arrival (or change) reconciles the sessions of it.
-		Watches(&v1alpha1.VDITemplate{}, handler.EnqueueRequestsFromMapFunc(r.sessionsOf)).
+		// A template's arrival (or change of spec: not the warm pool's
+		// counts in its status) reconciles the sessions of it.
+		Watches(&v1alpha1.VDITemplate{}, handler.EnqueueRequestsFromMapFunc(r.sessionsOf),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Named("vdisession").
 		// A process may run more than one manager (tests restart it).
 		WithOptions(controller.Options{SkipNameValidation: &skip, MaxConcurrentReconciles: 4}).

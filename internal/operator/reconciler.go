@@ -9,6 +9,7 @@ package operator
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -69,6 +70,9 @@ type Reconciler struct {
 	// pass exactly the rules the renderer and validate apply.
 	Platform *Config
 	Now      func() time.Time
+	// APIReader reads from the API server, not the cache (the manager's);
+	// nil uses the client.
+	APIReader client.Reader
 }
 
 // Reconcile implements reconcile.Reconciler.
@@ -140,7 +144,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		setCondition(status, s.Generation, CondScheduled, metav1.ConditionFalse, reason, refused)
 		return ctrl.Result{}, r.writeStatus(ctx, &s, status)
 	}
-	pod, err := r.ensurePod(ctx, &s, &tpl)
+	pod, path, err := r.ensurePod(ctx, &s, &tpl)
+	if path != "" {
+		status.StartPath = path
+	}
 	if err == nil && pod.DeletionTimestamp != nil {
 		// The desktop of before a suspension is still stopping; its
 		// deletion reconciles the session again.
@@ -187,7 +194,10 @@ func (r *Reconciler) suspended(ctx context.Context, s *v1alpha1.VDISession, st *
 }
 
 func (r *Reconciler) deletePod(ctx context.Context, s *v1alpha1.VDISession) error {
-	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: s.Namespace}}
+	pod, err := r.podOf(ctx, s)
+	if err != nil {
+		return client.IgnoreNotFound(err)
+	}
 	return client.IgnoreNotFound(r.Delete(ctx, pod))
 }
 
@@ -270,6 +280,9 @@ func (r *Reconciler) ensureClaim(ctx context.Context, s *v1alpha1.VDISession, tp
 	if size.Cmp(bound) > 0 {
 		return ReasonHomeTooLarge, fmt.Sprintf("spec.storage.size %s is above what template %s allows: %s", size.String(), tpl.Name, bound.String()), nil
 	}
+	if session.EphemeralHome(tpl, s) {
+		return "", "", nil // an emptyDir in the pod
+	}
 	name := session.ClaimName(tpl, s)
 	var existing corev1.PersistentVolumeClaim
 	err = r.Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: name}, &existing)
@@ -307,27 +320,133 @@ func (r *Reconciler) ensureClaim(ctx context.Context, s *v1alpha1.VDISession, tp
 	return "", "", client.IgnoreAlreadyExists(r.Create(ctx, pvc))
 }
 
-func (r *Reconciler) ensurePod(ctx context.Context, s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate) (*corev1.Pod, error) {
-	var existing corev1.Pod
-	err := r.Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: s.Name}, &existing)
+// Start paths of a session (status.startPath, the path label of
+// session_startup_seconds).
+const (
+	PathWarm = "warm"
+	PathCold = "cold"
+)
+
+// podOf finds the session's pod: a cold one has the session's name, a warm
+// one taken from the pool carries the session's label. The label is looked
+// up on the API server, not the cache, which may not have seen the take yet:
+// a session must never take a second warm desktop.
+func (r *Reconciler) podOf(ctx context.Context, s *v1alpha1.VDISession) (*corev1.Pod, error) {
+	var pod corev1.Pod
+	err := r.Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: s.Name}, &pod)
+	if err == nil || !apierrors.IsNotFound(err) {
+		return &pod, err
+	}
+	reader := r.APIReader
+	if reader == nil {
+		reader = r.Client
+	}
+	var pods corev1.PodList
+	if err := reader.List(ctx, &pods, client.InNamespace(s.Namespace), client.MatchingLabels{session.SessionLabel: s.Name}); err != nil {
+		return nil, err
+	}
+	for i := range pods.Items {
+		if metav1.IsControlledBy(&pods.Items[i], s) {
+			return &pods.Items[i], nil
+		}
+	}
+	return nil, apierrors.NewNotFound(corev1.Resource("pods"), s.Name)
+}
+
+// ensurePod returns the session's pod, taking a desktop of the template's
+// warm pool when the session can use one, else starting one; path says
+// which, and for cold why.
+func (r *Reconciler) ensurePod(ctx context.Context, s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate) (*corev1.Pod, string, error) {
+	existing, err := r.podOf(ctx, s)
 	if err == nil {
-		return &existing, nil // pods are immutable: a session keeps the pod it started with
+		return existing, "", nil // pods are immutable: a session keeps the pod it started with
 	}
 	if !apierrors.IsNotFound(err) {
-		return nil, err
+		return nil, "", err
+	}
+	path := PathCold
+	switch {
+	case tpl.Spec.WarmPool == nil:
+	case s.Spec.Persistent:
+		path = PathCold + ": a persistent home is a claim, and a claim cannot be attached to a desktop that is already running"
+	default:
+		pod, err := r.takeWarm(ctx, s, tpl)
+		if err != nil || pod != nil {
+			return pod, PathWarm, err
+		}
+		path = PathCold + ": the warm pool had no free desktop"
 	}
 	pod, err := r.withRules(ctx, tpl, s)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	pod.Labels[platform.UserLabel] = platform.LabelValue(s.Spec.User)
 	if err := controllerutil.SetControllerReference(s, pod, r.Scheme); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if err := r.Create(ctx, pod); err != nil {
+		return nil, "", err
+	}
+	return pod, path, nil
+}
+
+// takeWarm takes a desktop of the template's warm pool for the session, a
+// Ready one first, else the oldest starting one (still sooner than a cold
+// start): one update that relabels it, makes the session its controller
+// and carries the pod's resourceVersion, so that of two sessions taking the
+// same desktop one fails (conflict) and tries the next. nil: none left.
+func (r *Reconciler) takeWarm(ctx context.Context, s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate) (*corev1.Pod, error) {
+	var pods corev1.PodList
+	if err := r.List(ctx, &pods, client.InNamespace(s.Namespace), client.MatchingLabels{session.TemplateLabel: tpl.Name, session.WarmLabel: "true"}); err != nil {
 		return nil, err
 	}
-	return pod, nil
+	candidates := make([]*corev1.Pod, 0, len(pods.Items))
+	for i := range pods.Items {
+		if p := &pods.Items[i]; p.DeletionTimestamp == nil && !podDone(p) {
+			candidates = append(candidates, p)
+		}
+	}
+	sort.SliceStable(candidates, func(i, j int) bool {
+		ri, rj := podReady(candidates[i]), podReady(candidates[j])
+		if ri != rj {
+			return ri
+		}
+		return candidates[i].CreationTimestamp.Before(&candidates[j].CreationTimestamp)
+	})
+	for _, p := range candidates {
+		taken := p.DeepCopy()
+		delete(taken.Labels, session.WarmLabel)
+		taken.Labels[session.SessionLabel] = s.Name
+		taken.Labels[platform.UserLabel] = platform.LabelValue(s.Spec.User)
+		taken.OwnerReferences = nil
+		if err := controllerutil.SetControllerReference(s, taken, r.Scheme); err != nil {
+			return nil, err
+		}
+		err := r.Update(ctx, taken)
+		switch {
+		case err == nil:
+			warmClaims.WithLabelValues(tpl.Name).Inc()
+			return taken, nil
+		case apierrors.IsConflict(err) || apierrors.IsNotFound(err):
+			continue // another session took it, or it went
+		default:
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
+func podReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+func podDone(p *corev1.Pod) bool {
+	return p.Status.Phase == corev1.PodFailed || p.Status.Phase == corev1.PodSucceeded
 }
 
 // withRules builds the session's pod and runs the platform rules over it
@@ -408,7 +527,11 @@ func (r *Reconciler) observe(ctx context.Context, s *v1alpha1.VDISession, pod *c
 			if st.ResumeTime != nil && st.ResumeTime.After(from) {
 				from = st.ResumeTime.Time
 			}
-			startupSeconds.Observe(r.Now().Sub(from).Seconds())
+			path, _, _ := strings.Cut(st.StartPath, ":")
+			if path == "" {
+				path = PathCold
+			}
+			startupSeconds.WithLabelValues(path).Observe(r.Now().Sub(from).Seconds())
 		}
 		st.Phase = v1alpha1.PhaseRunning
 		setCondition(st, s.Generation, CondScheduled, metav1.ConditionTrue, "Scheduled", "on node "+pod.Spec.NodeName)

@@ -476,8 +476,9 @@ func Demands(items []*yaml.RNode) (demands []Demand, owners []*yaml.RNode, errs 
 			var t struct {
 				Resources    corev1.ResourceRequirements `json:"resources"`
 				NodeSelector map[string]string           `json:"nodeSelector"`
+				WarmPool     *v1alpha1.WarmPool          `json:"warmPool"`
 			}
-			for _, field := range []string{"resources", "nodeSelector"} {
+			for _, field := range []string{"resources", "nodeSelector", "warmPool"} {
 				if f := spec.Value.Field(field); f != nil {
 					if field == "resources" {
 						if r, ok := fastResources(f.Value.YNode()); ok {
@@ -494,7 +495,14 @@ func Demands(items []*yaml.RNode) (demands []Demand, owners []*yaml.RNode, errs 
 				}
 			}
 			if g := ContainerGPUs(t.Resources); g > 0 {
-				templates[it.GetNamespace()+"/"+it.GetName()] = Demand{PerPod: g, Pods: 1, Pool: t.NodeSelector[PoolLabel]}
+				d := Demand{PerPod: g, Pods: 1, Pool: t.NodeSelector[PoolLabel]}
+				templates[it.GetNamespace()+"/"+it.GetName()] = d
+				// Each warm desktop holds its slices: the pool at its peak.
+				if peak := t.WarmPool.Peak(); peak > 0 {
+					d.Object, d.Pods = it.GetKind()+"/"+it.GetName()+" warm pool", int64(peak)
+					demands = append(demands, d)
+					owners = append(owners, it)
+				}
 			}
 			continue
 		}

@@ -1,6 +1,10 @@
 package values
 
-import "github.com/vdirender/vdirender/internal/platform"
+import (
+	"strconv"
+
+	"github.com/vdirender/vdirender/internal/platform"
+)
 
 // Pools are the node pools of the values in the platform model.
 func (v *Values) Pools() []platform.Pool {
@@ -11,16 +15,33 @@ func (v *Values) Pools() []platform.Pool {
 	return out
 }
 
-// Capacity places the persistent sessions of the values on their pools.
+// Capacity places the persistent sessions of the values, and the warm
+// pools of their templates at their peak (each warm desktop holds its
+// time-slices), on their pools.
 func (v *Values) Capacity() platform.Capacity {
+	demands, _ := v.demands()
+	return platform.Place(v.Pools(), demands)
+}
+
+// demands are the GPU demands of the values, each with the field path it
+// comes from: sessions first, then warm pools.
+func (v *Values) demands() ([]platform.Demand, [][]string) {
 	templates := map[string]Template{}
 	for _, t := range v.VDI.Templates {
 		templates[t.Name] = t
 	}
-	demands := make([]platform.Demand, len(v.VDI.Sessions))
+	var demands []platform.Demand
+	var paths [][]string
 	for i, s := range v.VDI.Sessions {
 		t := templates[s.Template]
-		demands[i] = platform.Demand{Object: "VDISession/" + s.Name, Pool: t.NodePool, PerPod: t.GPUs(), Pods: 1}
+		demands = append(demands, platform.Demand{Object: "VDISession/" + s.Name, Pool: t.NodePool, PerPod: t.GPUs(), Pods: 1})
+		paths = append(paths, []string{"vdi", "sessions", strconv.Itoa(i)})
 	}
-	return platform.Place(v.Pools(), demands)
+	for i, t := range v.VDI.Templates {
+		if peak := t.WarmPool.Peak(); peak > 0 && t.GPUs() > 0 {
+			demands = append(demands, platform.Demand{Object: "VDITemplate/" + t.Name + " warm pool", Pool: t.NodePool, PerPod: t.GPUs(), Pods: int64(peak)})
+			paths = append(paths, []string{"vdi", "templates", strconv.Itoa(i), "warmPool"})
+		}
+	}
+	return demands, paths
 }

@@ -5,6 +5,7 @@
 package values
 
 import (
+	"github.com/vdirender/vdirender/api/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
@@ -209,6 +210,8 @@ type Template struct {
 	Storage          *Storage                     `json:"storage,omitempty"`
 	IdleTimeout      string                       `json:"idleTimeout,omitempty"`
 	MaxSessionLength string                       `json:"maxSessionLength,omitempty"`
+	// WarmPool keeps desktops of the template started ahead of sessions.
+	WarmPool *v1alpha1.WarmPool `json:"warmPool,omitempty"`
 }
 
 // Streaming protocols.

@@ -15,6 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/vdirender/vdirender/api/v1alpha1"
 	"github.com/vdirender/vdirender/internal/platform"
 )
 
@@ -84,6 +85,7 @@ func (v *Values) validate(d Document) Errors {
 		if st := t.Storage; st != nil && st.MaxSize != nil && st.Size != nil && st.MaxSize.Cmp(*st.Size) < 0 {
 			add(append(slices.Clip(base), "storage", "maxSize"), "maxSize %s is below size %s: sessions could not even have the template's own size", st.MaxSize, st.Size)
 		}
+		errs = append(errs, checkWarmPool(d, append(slices.Clip(base), "warmPool"), t.WarmPool)...)
 		for j, e := range t.Env {
 			switch at := append(slices.Clip(base), "env", strconv.Itoa(j)); {
 			case e.Value != nil && e.ValueFrom != nil:
@@ -106,8 +108,9 @@ func (v *Values) validate(d Document) Errors {
 		}
 	}
 	if len(errs) == 0 {
+		_, paths := v.demands()
 		for _, c := range v.Capacity().Short() {
-			add([]string{"vdi", "sessions", strconv.Itoa(c.FirstUnfit)}, "%s", c.String())
+			add(paths[c.FirstUnfit], "%s", c.String())
 		}
 	}
 	sortErrors(errs)
@@ -307,4 +310,26 @@ func loopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// checkWarmPool refuses what the schema cannot: a time zone Go does not
+// know, a window that ends before it starts, bounds that cross.
+func checkWarmPool(d Document, at []string, w *v1alpha1.WarmPool) Errors {
+	if w == nil {
+		return nil
+	}
+	var errs Errors
+	path := func(more ...string) []string { return append(slices.Clip(at), more...) }
+	if _, err := time.LoadLocation(w.TimeZone); err != nil {
+		errs = append(errs, d.errorAt(path("timeZone"), "time zone %q is not known: use an IANA name such as Europe/Berlin", w.TimeZone))
+	}
+	if w.Min != nil && w.Max != nil && *w.Min > *w.Max {
+		errs = append(errs, d.errorAt(path("min"), "min %d is above max %d", *w.Min, *w.Max))
+	}
+	for i, win := range w.Schedule {
+		if win.Start >= win.End {
+			errs = append(errs, d.errorAt(path("schedule", strconv.Itoa(i), "end"), "the window ends (%s) before it starts (%s); a window does not cross midnight: split it in two", win.End, win.Start))
+		}
+	}
+	return errs
 }

@@ -19,7 +19,29 @@ import (
 const (
 	SessionLabel  = "vdi.vdirender.dev/session"
 	TemplateLabel = "vdi.vdirender.dev/template"
+	// WarmLabel marks a desktop of a template's warm pool that no session
+	// has taken yet; taking it removes the label and adds SessionLabel.
+	WarmLabel = "vdi.vdirender.dev/warm"
 )
+
+// EphemeralHome: the session's home is an emptyDir rather than a claim.
+// With a warm pool a session that is not persistent has an ephemeral home,
+// warm or cold alike: a claim cannot be attached to a pod that is already
+// running, and a session should not get another kind of home by the path
+// it took.
+func EphemeralHome(t *v1alpha1.VDITemplate, s *v1alpha1.VDISession) bool {
+	return t.Spec.Storage != nil && t.Spec.WarmPool != nil && !s.Spec.Persistent
+}
+
+// WarmPod is a desktop of t's warm pool: the pod a session that is not
+// persistent would get, labelled warm instead of with a session.
+func WarmPod(t *v1alpha1.VDITemplate) *corev1.Pod {
+	pod := Pod(t, &v1alpha1.VDISession{ObjectMeta: metav1.ObjectMeta{Namespace: t.Namespace}, Spec: v1alpha1.VDISessionSpec{Template: t.Name}})
+	pod.Name, pod.GenerateName = "", t.Name+"-warm-"
+	delete(pod.Labels, SessionLabel)
+	pod.Labels[WarmLabel] = "true"
+	return pod
+}
 
 // Pod returns the desktop pod of session s made from template t.
 func Pod(t *v1alpha1.VDITemplate, s *v1alpha1.VDISession) *corev1.Pod {
@@ -64,9 +86,12 @@ func Pod(t *v1alpha1.VDITemplate, s *v1alpha1.VDISession) *corev1.Pod {
 	}
 	if t.Spec.Storage != nil {
 		pod.Spec.Containers[0].VolumeMounts = append(pod.Spec.Containers[0].VolumeMounts, corev1.VolumeMount{Name: "home", MountPath: t.Spec.Storage.MountPath})
-		pod.Spec.Volumes = append(pod.Spec.Volumes, corev1.Volume{Name: "home", VolumeSource: corev1.VolumeSource{
-			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: ClaimName(t, s)},
-		}})
+		home := corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: ClaimName(t, s)}}
+		if EphemeralHome(t, s) {
+			size := t.Spec.Storage.Size
+			home = corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: &size}}
+		}
+		pod.Spec.Volumes = append(pod.Spec.Volumes, corev1.Volume{Name: "home", VolumeSource: home})
 	}
 	return pod
 }
