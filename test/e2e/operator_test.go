@@ -2,9 +2,11 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +24,7 @@ import (
 	"github.com/vdirender/vdirender/internal/cluster/kubeclient"
 	"github.com/vdirender/vdirender/internal/generators"
 	"github.com/vdirender/vdirender/internal/operator"
+	"github.com/vdirender/vdirender/internal/operator/session"
 	"github.com/vdirender/vdirender/internal/platform"
 	"github.com/vdirender/vdirender/internal/values"
 	"github.com/vdirender/vdirender/test/e2e/cluster"
@@ -106,7 +109,9 @@ func testOperator(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kub
 	cluster.CreateNodes(ctx, t, cl.Kube, cluster.GPUNodes(pool, "")...)
 	// The operator reads the platform's config as the Deployment mounts it:
 	// the rendered ConfigMap's data, here with the pool the nodes form.
-	platformValues, err := values.LoadFile("platform.yaml", []byte("global: {hostname: example.org}\ngpu: {nodePools: [{name: opspool, nodes: 1, gpusPerNode: 1, replicas: 3}]}\n"))
+	warmPool := values.NodePool{Name: "warmpool", Nodes: 1, GPUsPerNode: 1, Replicas: 16}
+	cluster.CreateNodes(ctx, t, cl.Kube, cluster.GPUNodes(warmPool, "")...)
+	platformValues, err := values.LoadFile("platform.yaml", []byte("global: {hostname: example.org}\ngpu: {nodePools: [{name: opspool, nodes: 1, gpusPerNode: 1, replicas: 3}, {name: warmpool, nodes: 1, gpusPerNode: 1, replicas: 16}]}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,6 +284,8 @@ func testOperator(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kub
 		}
 	})
 
+	t.Run("warm pool", func(t *testing.T) { testWarmPool(ctx, t, k, cl, ns, warmPool.Name) })
+
 	t.Run("platform config", func(t *testing.T) {
 		// Only the config knows the pools: a template pinned to a pool it
 		// does not list is refused, as validate refuses it.
@@ -313,8 +320,113 @@ func startupObservations(t *testing.T) uint64 {
 	}
 	for _, f := range families {
 		if f.GetName() == "session_startup_seconds" {
-			return f.GetMetric()[0].GetHistogram().GetSampleCount()
+			var n uint64
+			for _, m := range f.GetMetric() { // by path
+				n += m.GetHistogram().GetSampleCount()
+			}
+			return n
 		}
 	}
 	return 0
+}
+
+// testWarmPool: the operator keeps a template's warm pool full, and
+// sessions created at once on the real API server each take a different
+// desktop of it, none twice, and the pool fills up again.
+func testWarmPool(ctx context.Context, t *testing.T, k client.Client, cl *kubeclient.Client, ns, pool string) {
+	const size = 6
+	tpl := &v1alpha1.VDITemplate{ObjectMeta: metav1.ObjectMeta{Name: "warm", Namespace: ns}, Spec: v1alpha1.VDITemplateSpec{
+		Image: "ghcr.io/example/desktop:1.0.0", ImagePullPolicy: corev1.PullIfNotPresent,
+		Resources: v1alpha1.ResourceRequirements{
+			Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1"), corev1.ResourceMemory: resource.MustParse("4Gi"), platform.GPUResource: resource.MustParse("1")},
+			Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("250m"), corev1.ResourceMemory: resource.MustParse("1Gi"), platform.GPUResource: resource.MustParse("1")},
+		},
+		Streaming:        v1alpha1.Streaming{Protocol: "websocket", Port: 6901},
+		NodeSelector:     map[string]string{platform.PoolLabel: pool},
+		Tolerations:      []v1alpha1.Toleration{{Key: "nvidia.com/gpu", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},
+		RuntimeClassName: ptr.To("nvidia"),
+		WarmPool:         &v1alpha1.WarmPool{Size: size},
+	}}
+	if err := k.Create(ctx, tpl); err != nil {
+		t.Fatal(err)
+	}
+	warm := func() []corev1.Pod {
+		pods, err := cl.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: session.TemplateLabel + "=warm," + session.WarmLabel + "=true"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pods.Items
+	}
+	// The pool fills; the scheduler places its desktops; we play the kubelet.
+	var first []corev1.Pod
+	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		first = warm()
+		return len(first) == size, nil
+	}); err != nil {
+		t.Fatalf("warm pool has %d desktops, want %d", len(first), size)
+	}
+	for _, p := range first {
+		markReady(ctx, t, cl, ns, p.Name)
+	}
+	sessionStatusTpl := func(name string) *v1alpha1.VDISessionStatus {
+		return sessionStatus(ctx, t, k, ns, name, func(s *v1alpha1.VDISessionStatus) bool { return s.Phase == v1alpha1.PhaseRunning })
+	}
+	var tplStatus v1alpha1.VDITemplate
+	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		err := k.Get(ctx, client.ObjectKeyFromObject(tpl), &tplStatus)
+		return err == nil && tplStatus.Status != nil && tplStatus.Status.WarmPool != nil && tplStatus.Status.WarmPool.Ready == size, nil
+	}); err != nil {
+		t.Fatalf("template status %+v, want %d Ready", tplStatus.Status, size)
+	}
+	// Sessions at once.
+	var wg sync.WaitGroup
+	for i := range size {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := &v1alpha1.VDISession{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("warm-%d", i), Namespace: ns},
+				Spec: v1alpha1.VDISessionSpec{Template: "warm", User: fmt.Sprintf("user-%d@example.org", i)}}
+			if err := k.Create(ctx, s); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	taken := map[string]string{}
+	firstNames := map[string]bool{}
+	for _, p := range first {
+		firstNames[p.Name] = true
+	}
+	for i := range size {
+		name := fmt.Sprintf("warm-%d", i)
+		st := sessionStatusTpl(name)
+		if st.StartPath != operator.PathWarm {
+			t.Errorf("session %s started %q, want warm", name, st.StartPath)
+		}
+		pods, err := cl.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: session.SessionLabel + "=" + name})
+		if err != nil || len(pods.Items) != 1 {
+			t.Fatalf("session %s has %d pods: %v", name, len(pods.Items), err)
+		}
+		p := pods.Items[0]
+		if other, dup := taken[p.Name]; dup {
+			t.Errorf("desktop %s taken by %s and %s", p.Name, other, name)
+		}
+		taken[p.Name] = name
+		if !firstNames[p.Name] {
+			t.Errorf("session %s got %s, not a desktop of the pool", name, p.Name)
+		}
+	}
+	// The pool starts replacements for what was taken.
+	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		return len(warm()) == size, nil
+	}); err != nil {
+		t.Errorf("the pool has %d desktops after %d were taken, want %d again", len(warm()), size, size)
+	}
+	t.Logf("%d sessions created at once took %d different warm desktops; the pool refilled", size, len(taken))
+	if err := k.DeleteAllOf(ctx, &v1alpha1.VDISession{}, client.InNamespace(ns), client.MatchingLabels{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Delete(ctx, tpl); err != nil {
+		t.Fatal(err)
+	}
 }
