@@ -38,6 +38,17 @@ func Monitoring(v *values.Values) []any {
 						"summary":     "Desktop sessions take more than 30 s to start",
 						"description": "The 95th percentile of session_startup_seconds is above 30 s: check GPU time-slices (vdirender doctor) and image pulls (vdi.prepull).",
 					},
+				}, {
+					// A pool that should hold desktops and has none Ready
+					// sends every session down the cold path.
+					Alert:  "VDIWarmPoolEmpty",
+					Expr:   intstr.FromString("vdi_warm_pool_desired > 0 and vdi_warm_pool_ready == 0"),
+					For:    "10m",
+					Labels: map[string]string{"severity": "warning"},
+					Annotations: map[string]string{
+						"summary":     "The warm pool of template {{ $labels.template }} has had no Ready desktop for 10 minutes",
+						"description": "Sessions of the template start cold (status.startPath says why). Check that its desktops schedule (GPU time-slices: vdirender doctor) and become Ready (kubectl get pods -l vdi.vdirender.dev/warm=true).",
+					},
 				}},
 			}}},
 		})

@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"regexp"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -43,7 +44,31 @@ var refusals = prometheus.NewCounterVec(prometheus.CounterOpts{
 	Help: "Requests the session gateway answered itself instead of forwarding them, by reason.",
 }, []string{"reason"})
 
-func init() { crmetrics.Registry.MustRegister(startupSeconds, activityErrors, refusals) }
+// collectors are the operator's own metrics.
+var collectors = []prometheus.Collector{startupSeconds, activityErrors, refusals, warmDesired, warmReady, warmStarting, warmClaims}
+
+func init() { crmetrics.Registry.MustRegister(collectors...) }
+
+// MetricNames are the names of the operator's own metrics, which the
+// rendered alerts may query.
+func MetricNames() []string {
+	descs := make(chan *prometheus.Desc, 64)
+	go func() {
+		for _, c := range collectors {
+			c.Describe(descs)
+		}
+		close(descs)
+	}()
+	var names []string
+	for d := range descs {
+		if m := fqName.FindStringSubmatch(d.String()); m != nil {
+			names = append(names, m[1])
+		}
+	}
+	return names
+}
+
+var fqName = regexp.MustCompile(`fqName: "([^"]+)"`)
 
 // Options configure the operator.
 type Options struct {

@@ -16,7 +16,6 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
-	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
 	"github.com/vdirender/vdirender/internal/operator/session"
@@ -37,8 +36,6 @@ var (
 		Name: "vdi_warm_pool_claims_total", Help: "Desktops of the template's warm pool taken by sessions.",
 	}, []string{"template"})
 )
-
-func init() { crmetrics.Registry.MustRegister(warmDesired, warmReady, warmStarting, warmClaims) }
 
 // PoolReconciler keeps each VDITemplate's warm pool at the size its
 // schedule asks for now: Ready, unclaimed desktops on the template's pool,
