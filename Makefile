@@ -51,7 +51,7 @@ bench:
 	VDIRENDER_HELM="$$(hack/helm.sh)/helm" $(GO) run ./test/bench/run
 	$(GO) test ./fn -run '^$$' -bench . -benchtime 3x
 	@hack/etcd.sh >/dev/null
-	VDIRENDER_KUBE_BIN="$$(hack/kube-bins.sh)" VDIRENDER_KWOK="$$(hack/kwok.sh)" VDIRENDER_LOCAL_PATH="$$(hack/local-path.sh)" VDIRENDER_TRAEFIK="$$(hack/traefik.sh)" VDIRENDER_OAUTH2_PROXY="$$(hack/oauth2-proxy.sh)" $(GO) test ./test/e2e -run '^$$' -bench 'OperatorStartup|TwinSessionStartup' -benchtime 1x
+	VDIRENDER_KUBE_BIN="$$(hack/kube-bins.sh)" VDIRENDER_KWOK="$$(hack/kwok.sh)" VDIRENDER_LOCAL_PATH="$$(hack/local-path.sh)" VDIRENDER_TRAEFIK="$$(hack/traefik.sh)" VDIRENDER_OAUTH2_PROXY="$$(hack/oauth2-proxy.sh)" $(GO) test ./test/e2e -run '^$$' -bench 'OperatorStartup|TwinSessionStartup|TwinWarmPool' -benchtime 1x
 
 # Fuzz each target for FUZZTIME (CI runs them briefly).
 FUZZTIME ?= 30s

@@ -23,7 +23,7 @@ func newClientTB(t testing.TB, c *cluster.Cluster) *kubeclient.Client {
 	return cl
 }
 
-func waitEstablished(ctx context.Context, t *testing.T, cl *kubeclient.Client, crds []*unstructured.Unstructured) {
+func waitEstablished(ctx context.Context, t testing.TB, cl *kubeclient.Client, crds []*unstructured.Unstructured) {
 	t.Helper()
 	var names []string
 	for _, c := range crds {

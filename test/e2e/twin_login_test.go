@@ -38,7 +38,7 @@ type twinLogin struct {
 
 // startTwinIdP starts the provider and points the package's auth.oidc at
 // it: the example's issuer replaced, its client ID kept.
-func startTwinIdP(t *testing.T, pkg string) *twinLogin {
+func startTwinIdP(t testing.TB, pkg string) *twinLogin {
 	t.Helper()
 	idp := oidctest.Start(t)
 	file := filepath.Join(pkg, "platform.yaml")
@@ -69,7 +69,7 @@ func startTwinIdP(t *testing.T, pkg string) *twinLogin {
 // login Deployment's container on each of its pods' addresses, and the
 // twin's cluster DNS, which Traefik's ForwardAuth needs to find it by the
 // rendered address.
-func serveLogin(ctx context.Context, t *testing.T, tw *cluster.Twin, objs []*unstructured.Unstructured, v *values.Values, login *twinLogin) {
+func serveLogin(ctx context.Context, t testing.TB, tw *cluster.Twin, objs []*unstructured.Unstructured, v *values.Values, login *twinLogin) {
 	t.Helper()
 	tw.ServeDNS(t)
 	var dep *unstructured.Unstructured
@@ -127,7 +127,7 @@ func serveLogin(ctx context.Context, t *testing.T, tw *cluster.Twin, objs []*uns
 // browser is a user's browser: it resolves the platform's host names to
 // Traefik's websecure entrypoint (as DNS pointing at the node would), every
 // other name (the provider) as usual, and keeps cookies.
-func browser(t *testing.T, v *values.Values, websecure string) *http.Client {
+func browser(t testing.TB, v *values.Values, websecure string) *http.Client {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
@@ -149,7 +149,7 @@ func browser(t *testing.T, v *values.Values, websecure string) *http.Client {
 // logIn is user opening url in a new browser and logging in at the
 // provider on the way (the provider answers the next login as user); it
 // returns the browser, with the login's cookie, and the final answer.
-func (l *twinLogin) logIn(t *testing.T, v *values.Values, websecure, url, user string, groups ...string) (*http.Client, int, string) {
+func (l *twinLogin) logIn(t testing.TB, v *values.Values, websecure, url, user string, groups ...string) (*http.Client, int, string) {
 	t.Helper()
 	l.idp.QueueUser(&mockoidc.MockUser{Subject: "sub-" + user, Email: user + "@example.com", EmailVerified: true,
 		PreferredUsername: user, Groups: groups})

@@ -57,7 +57,7 @@ const holdPast = 65 * time.Second
 
 // startTwinOperator runs the operator in-process against the twin, with
 // the arguments and config the rendering gives its Deployment.
-func startTwinOperator(t *testing.T, env sessionEnv) string {
+func startTwinOperator(t testing.TB, env sessionEnv) string {
 	t.Helper()
 	var config string
 	for _, o := range env.objs {
@@ -160,7 +160,7 @@ func proveSessions(ctx context.Context, t *testing.T, env sessionEnv) {
 	// The gateway, the operator's own code, where the operator's pods are;
 	// it writes activity every 2 s here (a minute in a cluster), so that a
 	// short idle timeout can be proven.
-	serveGateway(ctx, t, env, k, config, 2*time.Second)
+	serveGateway(ctx, t, env, k, config, 2*time.Second, nil)
 	if !strings.HasPrefix(st.URL, "https://"+env.v.Ingress.SessionHost+"/") {
 		t.Fatalf("session URL %q", st.URL)
 	}
@@ -311,8 +311,8 @@ func checkSlices(ctx context.Context, t *testing.T, env sessionEnv) {
 // serveGateway runs the operator's gateway, with the platform's config, on
 // the addresses of the gateway Service's endpoints (the operator pods kwok
 // started). It finds a session's Service by its cluster DNS name, which
-// the twin's DNS (ServeDNS) gives the Service's endpoint.
-func serveGateway(ctx context.Context, t *testing.T, env sessionEnv, k client.Client, configPath string, activity time.Duration) {
+// the twin's DNS (ServeDNS) gives the Service's endpoint, or with resolve.
+func serveGateway(ctx context.Context, t testing.TB, env sessionEnv, k client.Client, configPath string, activity time.Duration, resolve func(*corev1.Service) string) {
 	t.Helper()
 	var addrs []string
 	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
@@ -321,11 +321,11 @@ func serveGateway(ctx context.Context, t *testing.T, env sessionEnv, k client.Cl
 	}); err != nil {
 		t.Fatalf("Service %s/%s has no ready endpoint", env.v.VDI.Namespace, generators.GatewayService)
 	}
-	platformConfig, err := operator.LoadConfig(configPath, testr.New(t))
+	platformConfig, err := operator.LoadConfig(configPath, testr.NewWithInterface(t, testr.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	gw := &operator.Gateway{Client: k, Namespace: env.v.VDI.SessionNamespace, Platform: platformConfig, Now: time.Now, Log: testr.New(t), ActivityInterval: activity}
+	gw := &operator.Gateway{Client: k, Namespace: env.v.VDI.SessionNamespace, Platform: platformConfig, Now: time.Now, Log: testr.NewWithInterface(t, testr.Options{}), ActivityInterval: activity, Resolve: resolve}
 	// Every operator replica serves it: Traefik balances over them.
 	for _, addr := range addrs {
 		l, err := net.Listen("tcp", addr)

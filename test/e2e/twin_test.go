@@ -69,7 +69,7 @@ func twinPackage(t *testing.T, example string) string {
 // with what K3s has before a rendering arrives: the helm-controller and
 // Traefik CRDs, the nvidia RuntimeClass, and with gpu-operator "existing"
 // its ClusterPolicy CRD and the cluster-policy its chart made.
-func startTwinFor(t *testing.T, v *values.Values) (*cluster.Twin, *kubeclient.Client) {
+func startTwinFor(t testing.TB, v *values.Values) (*cluster.Twin, *kubeclient.Client) {
 	t.Helper()
 	var nodes []*corev1.Node
 	for _, p := range v.GPU.NodePools {
@@ -77,7 +77,7 @@ func startTwinFor(t *testing.T, v *values.Values) (*cluster.Twin, *kubeclient.Cl
 	}
 	nodes = append(nodes, cluster.CPUNode("cpu-0"), cluster.CPUNode("cpu-1"))
 	tw := cluster.StartTwin(t, cluster.TwinOptions{Nodes: nodes})
-	cl := newClient(t, tw.Cluster)
+	cl := newClientTB(t, tw.Cluster)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	crds, clusterPolicy := upstreamObjects(t)
@@ -94,7 +94,7 @@ func startTwinFor(t *testing.T, v *values.Values) (*cluster.Twin, *kubeclient.Cl
 	}
 	waitEstablished(ctx, t, cl, installed)
 	for _, o := range k3sDefaults() {
-		u := toUnstructured(t, o)
+		u := toUnstructuredTB(t, o)
 		if u.GetKind() == "StorageClass" {
 			continue // the twin's local-path already made it
 		}
@@ -103,7 +103,7 @@ func startTwinFor(t *testing.T, v *values.Values) (*cluster.Twin, *kubeclient.Cl
 		}
 	}
 	if existing {
-		ns := toUnstructured(t, &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}, ObjectMeta: metav1.ObjectMeta{Name: v.GPU.Operator.Namespace}})
+		ns := toUnstructuredTB(t, &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}, ObjectMeta: metav1.ObjectMeta{Name: v.GPU.Operator.Namespace}})
 		clusterPolicy.SetNamespace("")
 		for _, o := range []*unstructured.Unstructured{ns, clusterPolicy} {
 			if err := cl.Apply(ctx, "helm", o, false); err != nil {
@@ -412,7 +412,7 @@ func testTwinDelete(ctx context.Context, t *testing.T, tw *cluster.Twin, namespa
 // createUserSecrets creates the Secrets a rendering reads and does not
 // make (generators.UserSecrets), with dummy values; TLS ones hold a
 // self-signed certificate for the platform's host names.
-func createUserSecrets(ctx context.Context, t *testing.T, tw *cluster.Twin, v *values.Values, given map[string][]byte) {
+func createUserSecrets(ctx context.Context, t testing.TB, tw *cluster.Twin, v *values.Values, given map[string][]byte) {
 	t.Helper()
 	cert, key := selfSigned(t, v.Global.Hostname, v.Ingress.SessionHost)
 	for _, need := range generators.UserSecrets(v) {
@@ -439,7 +439,7 @@ func createUserSecrets(ctx context.Context, t *testing.T, tw *cluster.Twin, v *v
 	}
 }
 
-func selfSigned(t *testing.T, hosts ...string) (certPEM, keyPEM []byte) {
+func selfSigned(t testing.TB, hosts ...string) (certPEM, keyPEM []byte) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
