@@ -203,3 +203,21 @@ func TestDemandsJoinSessions(t *testing.T) {
 		t.Errorf("demands = %+v, want %+v", demands, want)
 	}
 }
+
+// TestDemandsCountWarmPools: a template's warm pool is demand on its node
+// pool at its peak (windows and bounds applied), owned by the template.
+func TestDemandsCountWarmPools(t *testing.T) {
+	docs := []*yaml.RNode{
+		parse(t, "apiVersion: vdi.vdirender.dev/v1alpha1\nkind: VDITemplate\nmetadata: {name: warm, namespace: s}\nspec:\n  image: x\n  nodeSelector: {nvidia.com/device-plugin.config: a}\n  resources: {limits: {nvidia.com/gpu: 1}}\n  warmPool: {size: 2, max: 6, schedule: [{start: '08:00', end: '18:00', size: 10}]}\n"),
+		parse(t, "apiVersion: vdi.vdirender.dev/v1alpha1\nkind: VDITemplate\nmetadata: {name: cpu, namespace: s}\nspec:\n  image: x\n  warmPool: {size: 3}\n"),
+		parse(t, "apiVersion: vdi.vdirender.dev/v1alpha1\nkind: VDISession\nmetadata: {name: one, namespace: s}\nspec: {template: warm, user: u}\n"),
+	}
+	demands, owners, errs := platform.Demands(docs)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	want := []platform.Demand{{Object: "VDITemplate/warm warm pool", Pool: "a", PerPod: 1, Pods: 6}, {Object: "VDISession/one", Pool: "a", PerPod: 1, Pods: 1}}
+	if fmt.Sprint(demands) != fmt.Sprint(want) || len(owners) != 2 || owners[0].GetName() != "warm" {
+		t.Errorf("demands = %+v, want %+v", demands, want)
+	}
+}
