@@ -87,15 +87,24 @@ func Shortage(p *corev1.Pod, nodes []corev1.Node, pods []corev1.Pod) string {
 		onMatched[n.Name] = true
 		allocatable += q.Value()
 	}
+	var warm int64
 	for i := range pods {
 		o := &pods[i]
 		if onMatched[o.Spec.NodeName] && o.Status.Phase != corev1.PodSucceeded && o.Status.Phase != corev1.PodFailed {
-			used += PodGPUs(&o.Spec)
+			g := PodGPUs(&o.Spec)
+			used += g
+			if o.Labels[WarmLabel] == "true" {
+				warm += g
+			}
 		}
 	}
 	if matched == 0 {
 		return fmt.Sprintf("the pod asks for %d nvidia.com/gpu but no node it may use (%s) advertises nvidia.com/gpu: is gpu-operator's device plugin running there?", want, sel)
 	}
-	return fmt.Sprintf("GPU time-slices are exhausted: the pod asks for %d nvidia.com/gpu; the %d node(s) it may use (%s) advertise %d and running pods hold %d, so %d are free. Add GPU nodes, raise gpu.timeSlicing.replicas, or end idle sessions.",
-		want, matched, sel, allocatable, used, allocatable-used)
+	held := ""
+	if warm > 0 {
+		held = fmt.Sprintf(" (%d of them by warm desktops no session has taken: smaller warm pools free them)", warm)
+	}
+	return fmt.Sprintf("GPU time-slices are exhausted: the pod asks for %d nvidia.com/gpu; the %d node(s) it may use (%s) advertise %d and running pods hold %d%s, so %d are free. Add GPU nodes, raise gpu.timeSlicing.replicas, or end idle sessions.",
+		want, matched, sel, allocatable, used, held, allocatable-used)
 }

@@ -53,3 +53,7 @@ func GPUToleration() corev1.Toleration {
 // host; oauth2-proxy splits a large one into LoginCookie_0, _1, ... The
 // gateway never forwards any of them to a desktop.
 const LoginCookie = "_vdi_login"
+
+// WarmLabel marks a desktop of a template's warm pool that no session has
+// taken (the operator's session package uses the same name).
+const WarmLabel = "vdi.vdirender.dev/warm"

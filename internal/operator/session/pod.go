@@ -13,6 +13,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
+	"github.com/vdirender/vdirender/internal/platform"
 )
 
 // Labels on every session pod.
@@ -21,7 +22,7 @@ const (
 	TemplateLabel = "vdi.vdirender.dev/template"
 	// WarmLabel marks a desktop of a template's warm pool that no session
 	// has taken yet; taking it removes the label and adds SessionLabel.
-	WarmLabel = "vdi.vdirender.dev/warm"
+	WarmLabel = platform.WarmLabel
 )
 
 // EphemeralHome: the session's home is an emptyDir rather than a claim.
