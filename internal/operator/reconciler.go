@@ -109,7 +109,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 
 	if s.Spec.Suspend {
-		return ctrl.Result{}, r.suspended(ctx, &s, status, "Suspended", "suspended by spec.suspend")
+		return ctrl.Result{}, r.suspended(ctx, &s, &tpl, status, "Suspended", "suspended by spec.suspend")
 	}
 	if reason, msg, ended := r.ended(&s, &tpl, status); ended {
 		if s.Spec.Persistent {
@@ -119,7 +119,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 			if err := r.Patch(ctx, &s, client.RawPatch("application/merge-patch+json", patch)); err != nil {
 				return ctrl.Result{}, err
 			}
-			return ctrl.Result{}, r.suspended(ctx, &s, status, reason, "suspended: "+msg)
+			return ctrl.Result{}, r.suspended(ctx, &s, &tpl, status, reason, "suspended: "+msg)
 		}
 		if err := r.deletePod(ctx, &s); err != nil {
 			return ctrl.Result{}, err
@@ -181,15 +181,19 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 
 // suspended removes the desktop pod and keeps everything else (the home,
 // the Service); the maximum length counts afresh from the next start.
-func (r *Reconciler) suspended(ctx context.Context, s *v1alpha1.VDISession, st *v1alpha1.VDISessionStatus, reason, msg string) error {
+func (r *Reconciler) suspended(ctx context.Context, s *v1alpha1.VDISession, tpl *v1alpha1.VDITemplate, st *v1alpha1.VDISessionStatus, reason, msg string) error {
 	if err := r.deletePod(ctx, s); err != nil {
 		return err
 	}
 	st.Phase = v1alpha1.PhaseSuspended
 	st.StartTime = nil
 	st.NodeName = ""
+	home := "the home is kept"
+	if session.EphemeralHome(tpl, s) {
+		home = "its home was ephemeral (the template has a warm pool and the session is not persistent) and went with the desktop"
+	}
 	setCondition(st, s.Generation, CondReady, metav1.ConditionFalse, reason,
-		msg+"; the home is kept; open "+st.URL+" or set spec.suspend: false to resume")
+		msg+"; "+home+"; open "+st.URL+" or set spec.suspend: false to resume")
 	return r.writeStatus(ctx, s, st)
 }
 

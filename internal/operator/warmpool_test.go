@@ -3,11 +3,13 @@ package operator_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -212,5 +214,22 @@ func TestWarmDesktopTakenOnce(t *testing.T) {
 		if k != 1 {
 			t.Errorf("session %s has %d desktops", s, k)
 		}
+	}
+}
+
+// TestSuspendEphemeralHomeSaysSo: suspending a session whose home is
+// ephemeral (warm pool template, not persistent) says the home went.
+func TestSuspendEphemeralHomeSaysSo(t *testing.T) {
+	tpl := warmTemplate(0)
+	s := newSession("nap")
+	s.Spec.Suspend = true
+	r, c := newReconciler(t, operator.DefaultConfig(), tpl, s)
+	if pod := step(t, r, c, "nap"); pod != nil {
+		t.Fatal("a suspended session got a pod")
+	}
+	got := getSession(t, c, "nap")
+	ready := meta.FindStatusCondition(got.Status.Conditions, operator.CondReady)
+	if got.Status.Phase != v1alpha1.PhaseSuspended || ready == nil || !strings.Contains(ready.Message, "ephemeral") {
+		t.Errorf("phase %s, Ready %+v: want Suspended saying the ephemeral home went", got.Status.Phase, ready)
 	}
 }
