@@ -5,8 +5,8 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-ARG VERSION=devel
-RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X github.com/vdirender/vdirender/internal/cli.Version=${VERSION}" -o /out/vdirender .
+ARG COMMIT=""
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X github.com/vdirender/vdirender/internal/cli.Commit=${COMMIT}" -o /out/vdirender .
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/vdirender /usr/local/bin/vdirender

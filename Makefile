@@ -1,8 +1,11 @@
 # vdirender: build, render the default example, test, refresh golden files.
 GO      ?= go
 BIN     := bin/vdirender
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
-LDFLAGS := -s -w -X github.com/vdirender/vdirender/internal/cli.Version=$(VERSION)
+# The release is values.Release (the operator image tag); the commit is
+# what version adds to it.
+VERSION := $(shell sed -n 's/^const Release = "\(.*\)"/\1/p' internal/values/defaults.go)
+COMMIT  ?= $(shell git describe --always --dirty 2>/dev/null)
+LDFLAGS := -s -w -X github.com/vdirender/vdirender/internal/cli.Commit=$(COMMIT)
 
 .PHONY: build render generate test kube-bins twin-bins bench fuzz golden fmt image clean
 
@@ -72,7 +75,7 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 image:
-	docker build -t ghcr.io/vdirender/vdirender:$(VERSION) .
+	docker build --build-arg COMMIT=$(COMMIT) -t ghcr.io/vdirender/vdirender:$(VERSION) .
 
 clean:
 	rm -rf bin

@@ -11,6 +11,6 @@ import (
 func main() {
 	if err := cli.NewRoot().Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "vdirender:", err)
-		os.Exit(1)
+		os.Exit(cli.ExitCode(err))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -379,5 +380,58 @@ func TestBadInputCorpus(t *testing.T) {
 			report := strings.ReplaceAll(stderr+"vdirender: "+err.Error()+"\n", "../../testdata/bad/", "")
 			golden.Check(t, strings.TrimSuffix(c, ".yaml")+".txt", []byte(report))
 		})
+	}
+}
+
+// TestDiffExitStatus: as diff(1), 0 when the renderings are the same, 1 when
+// they differ, 2 when they cannot be compared.
+func TestDiffExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml")
+	cm := func(v string) string {
+		return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: n}\ndata: {k: " + v + "}\n"
+	}
+	if err := os.WriteFile(a, []byte(cm("one")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(b, []byte(cm("two")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name     string
+		old, new string
+		code     int
+	}{
+		{"same", a, a, 0},
+		{"differ", a, b, 1},
+		{"a path that does not read", a, filepath.Join(dir, "missing.yaml"), 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := execute(t, nil, "diff", tt.old, tt.new)
+			if got := cli.ExitCode(err); got != tt.code {
+				t.Errorf("exit status %d (%v), want %d", got, err, tt.code)
+			}
+		})
+	}
+}
+
+// TestVersionNamesTheImage: version prints the release and the operator
+// image a rendering names, which is that release's.
+func TestVersionNamesTheImage(t *testing.T) {
+	stdout, _, err := execute(t, nil, "version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rendered, _, err := execute(t, nil, "build", "../../examples/k3s-single-node")
+	if err != nil {
+		t.Fatal(err)
+	}
+	image := regexp.MustCompile(`image: (ghcr.io/vdirender/vdirender:\S+)`).FindStringSubmatch(rendered)
+	if image == nil {
+		t.Fatal("the rendering names no operator image")
+	}
+	tag := strings.SplitN(image[1], ":", 2)[1]
+	if !strings.HasPrefix(stdout, "vdirender "+tag) || !strings.Contains(stdout, "operator image: "+image[1]) {
+		t.Errorf("version says %q; the rendering's operator image is %s", stdout, image[1])
 	}
 }

@@ -19,8 +19,9 @@ func newDiff() *cobra.Command {
 print the objects added (+), removed (-) and changed (~), each change as a field
 path with its old and new value, in a stable order. Secret data is shown only
 as (redacted). With --rev, PATH in the working tree is compared with PATH at a
-git revision. The exit status is 1 when the renderings differ, so CI can fail
-on a stale committed rendering.`,
+git revision. As diff(1): the exit status is 0 when the renderings are the
+same, 1 when they differ (so CI can fail on a stale committed rendering), 2
+when they could not be compared (a path that does not read, a bad revision).`,
 		Example: `  vdirender build examples/k3s-single-node -o /tmp/new
   vdirender diff rendered/ /tmp/new
   vdirender diff --rev origin/main rendered/`,
@@ -31,39 +32,49 @@ on a stale committed rendering.`,
 			return cobra.ExactArgs(2)(cmd, args)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var oldItems, newItems []*yaml.RNode
-			var err error
-			if rev != "" {
-				if oldItems, err = diff.ReadGit(rev, args[0]); err != nil {
-					return err
-				}
-				newItems, err = diff.Read(args[0])
-			} else {
-				if oldItems, err = diff.Read(args[0]); err == nil {
-					newItems, err = diff.Read(args[1])
-				}
-			}
+			differ, err := runDiff(cmd, rev, args)
 			if err != nil {
-				return err
+				return &ExitError{Code: 2, Err: err}
 			}
-			if oldItems, err = manifest.Clean(oldItems); err != nil {
-				return err
+			if differ > 0 {
+				return &ExitError{Code: 1, Err: fmt.Errorf("renderings differ in %d object(s)", differ)}
 			}
-			if newItems, err = manifest.Clean(newItems); err != nil {
-				return err
-			}
-			res, err := diff.Compare(oldItems, newItems)
-			if err != nil {
-				return err
-			}
-			if res.Empty() {
-				fmt.Fprintln(cmd.OutOrStdout(), "no differences")
-				return nil
-			}
-			fmt.Fprint(cmd.OutOrStdout(), res.String())
-			return fmt.Errorf("renderings differ in %d object(s)", len(res.Objects))
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&rev, "rev", "", "compare PATH at this git revision with PATH in the working tree")
 	return cmd
+}
+
+// runDiff prints the differences and returns how many objects differ.
+func runDiff(cmd *cobra.Command, rev string, args []string) (int, error) {
+	var oldItems, newItems []*yaml.RNode
+	var err error
+	if rev != "" {
+		if oldItems, err = diff.ReadGit(rev, args[0]); err != nil {
+			return 0, err
+		}
+		newItems, err = diff.Read(args[0])
+	} else if oldItems, err = diff.Read(args[0]); err == nil {
+		newItems, err = diff.Read(args[1])
+	}
+	if err != nil {
+		return 0, err
+	}
+	if oldItems, err = manifest.Clean(oldItems); err != nil {
+		return 0, err
+	}
+	if newItems, err = manifest.Clean(newItems); err != nil {
+		return 0, err
+	}
+	res, err := diff.Compare(oldItems, newItems)
+	if err != nil {
+		return 0, err
+	}
+	if res.Empty() {
+		fmt.Fprintln(cmd.OutOrStdout(), "no differences")
+		return 0, nil
+	}
+	fmt.Fprint(cmd.OutOrStdout(), res.String())
+	return len(res.Objects), nil
 }

@@ -46,8 +46,14 @@ var defaultAPIVersions = []string{
 	"traefik.io/v1alpha1", "helm.cattle.io/v1", "nvidia.com/v1", "vdi.vdirender.dev/v1alpha1",
 }
 
-// DefaultOperatorImage is the VDI operator image rendered when none is given.
-const DefaultOperatorImage = "ghcr.io/vdirender/vdirender:v0.1.0"
+// Release is vdirender's version: what `vdirender version` prints and the
+// tag of the operator image a rendering names, so that the binary and the
+// image it deploys are the same release.
+const Release = "v0.1.0"
+
+// DefaultOperatorImage is the VDI operator image rendered when none is given:
+// this release's image.
+const DefaultOperatorImage = "ghcr.io/vdirender/vdirender:" + Release
 
 // DefaultAuthProxyImage is oauth2-proxy's image at the version the tests
 // build from its module (tools/oauth2-proxy).
