@@ -91,7 +91,7 @@ pruned, changing nothing.`,
 				}
 				objs = append(objs, &unstructured.Unstructured{Object: m})
 			}
-			cl, err := f.cluster.client()
+			cl, err := f.cluster.connect(cmd.Context(), cmd.ErrOrStderr(), "")
 			if err != nil {
 				return err
 			}
@@ -151,7 +151,7 @@ does. The revisions are the ones ` + "`vdirender history NAME`" + ` lists.`,
 					return fmt.Errorf("REVISION must be a revision number, got %q", args[1])
 				}
 			}
-			cl, err := f.cluster.client()
+			cl, err := f.cluster.connect(cmd.Context(), cmd.ErrOrStderr(), "")
 			if err != nil {
 				return err
 			}
@@ -179,7 +179,7 @@ func newHistory() *cobra.Command {
 		Example: `  vdirender history vdirender-k3s-single-node`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cl, err := cluster.client()
+			cl, err := cluster.connect(cmd.Context(), cmd.ErrOrStderr(), "")
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"encoding/json"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -433,5 +434,44 @@ func TestVersionNamesTheImage(t *testing.T) {
 	tag := strings.SplitN(image[1], ":", 2)[1]
 	if !strings.HasPrefix(stdout, "vdirender "+tag) || !strings.Contains(stdout, "operator image: "+image[1]) {
 		t.Errorf("version says %q; the rendering's operator image is %s", stdout, image[1])
+	}
+}
+
+// TestClusterUnreachable: a command that talks to a cluster says which API
+// server and fails with one clear sentence, without client-go's noise.
+func TestClusterUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(kubeconfig, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: x, cluster: {server: "https://`+addr+`", insecure-skip-tls-verify: true}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: x, context: {cluster: x, user: u}}]
+current-context: x
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"verify", "../../examples/k3s-single-node", "--kubeconfig", kubeconfig, "--timeout", "10s"},
+		{"doctor", "--kubeconfig", kubeconfig},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			_, stderr, err := execute(t, nil, args...)
+			want := "cannot reach the Kubernetes API server at https://" + addr + ": connect: connection refused"
+			if err == nil || err.Error() != want {
+				t.Errorf("error %v, want %q", err, want)
+			}
+			if strings.Contains(stderr, "Unhandled Error") || strings.Contains(stderr, "memcache") {
+				t.Errorf("client-go's noise on stderr: %s", stderr)
+			}
+			if args[0] == "verify" && !strings.Contains(stderr, "API server https://"+addr) {
+				t.Errorf("no progress line naming the API server: %q", stderr)
+			}
+		})
 	}
 }

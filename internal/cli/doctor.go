@@ -26,7 +26,7 @@ pulls. The exit status is non-zero when a problem is found.`,
   vdirender doctor -n kasm --context edge-1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cl, err := cluster.client()
+			cl, err := cluster.connect(cmd.Context(), cmd.ErrOrStderr(), "")
 			if err != nil {
 				return err
 			}

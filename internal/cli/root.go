@@ -4,10 +4,19 @@
 package cli
 
 import (
+	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"time"
+
+	"github.com/go-logr/logr"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/klog/v2"
 
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
@@ -97,12 +106,58 @@ func (f *clusterFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.context, "context", "", "kubeconfig context to use (default the current one)")
 }
 
-func (f *clusterFlags) client() (*kubeclient.Client, error) {
+// connect says on errOut which API server the command talks to (unless
+// what is ""), checks that it answers before anything else, and turns the
+// client's errors into one sentence: client-go's own logging (retries,
+// "Unhandled Error") is silenced, it would only repeat it.
+func (f *clusterFlags) connect(ctx context.Context, errOut io.Writer, what string) (*kubeclient.Client, error) {
+	klog.SetLogger(logr.Discard())
 	cfg, err := kubeclient.Config(f.kubeconfig, f.context)
 	if err != nil {
 		return nil, err
 	}
+	if what != "" {
+		fmt.Fprintf(errOut, "%s: API server %s\n", what, cfg.Host)
+	}
+	kube, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		// An address that drops packets would otherwise hang for minutes.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, connectTimeout)
+		defer cancel()
+	}
+	if _, err := kube.Discovery().RESTClient().Get().AbsPath("/version").Do(ctx).Raw(); err != nil {
+		return nil, fmt.Errorf("cannot reach the Kubernetes API server at %s: %s", cfg.Host, unreachable(ctx, err))
+	}
 	return kubeclient.New(cfg)
+}
+
+// connectTimeout bounds the first contact of a command without a --timeout.
+const connectTimeout = 30 * time.Second
+
+// unreachable says in a few words why the API server did not answer.
+func unreachable(ctx context.Context, err error) string {
+	var op *net.OpError
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded):
+		return "no answer before the timeout (--timeout)"
+	case errors.As(err, &unknownCA), errors.As(err, &hostname):
+		return "its certificate is not trusted (" + err.Error() + "); check the kubeconfig's certificate-authority-data"
+	case apierrors.IsUnauthorized(err):
+		return "it refused the kubeconfig's credentials (401)"
+	case apierrors.IsForbidden(err):
+		return "the kubeconfig's user may not read /version (403)"
+	case apierrors.IsNotFound(err):
+		return "something answers there, but not a Kubernetes API server (no /version)"
+	case errors.As(err, &op):
+		return op.Err.Error()
+	}
+	return err.Error()
 }
 
 // reportFailed prints the results of a failed rendering and returns err.

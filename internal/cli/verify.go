@@ -43,12 +43,12 @@ not fit, or a Secret is missing or incomplete.`,
 			if err != nil {
 				return reportFailed(cmd.ErrOrStderr(), err)
 			}
-			cl, err := cluster.client()
+			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+			defer cancel()
+			cl, err := cluster.connect(ctx, cmd.ErrOrStderr(), fmt.Sprintf("verify: %d objects, timeout %s", len(items), timeout))
 			if err != nil {
 				return err
 			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
-			defer cancel()
 			report, err := verify.Run(ctx, cl, items, generators.UserSecrets(v))
 			if err != nil {
 				return err
