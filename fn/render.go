@@ -89,6 +89,11 @@ func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode,
 	for _, n := range notes {
 		results = append(results, &framework.Result{Severity: framework.Info, Message: n, Tags: map[string]string{"check": "charts"}})
 	}
+	if !*v.Ingress.Traefik.ManageHelmChartConfig {
+		results = append(results, &framework.Result{Severity: framework.Warning, Tags: map[string]string{"check": "traefik"},
+			Message: "ingress.traefik.manageHelmChartConfig is false: HelmChartConfig kube-system/traefik is yours. Merge these Traefik chart values into its valuesContent " +
+				"(without them K3s's Traefik cuts every desktop stream after 60 s and has no TURN entrypoint):\n" + generators.TraefikValues(v)})
+	}
 	manifest.Sort(out)
 	return out, results, nil
 }

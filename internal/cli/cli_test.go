@@ -475,3 +475,17 @@ current-context: x
 		})
 	}
 }
+
+// TestTraefikUnmanaged: with ingress.traefik.manageHelmChartConfig false the
+// rendering leaves K3s's Traefik settings alone and build prints, on
+// stderr, the values to merge into them by hand.
+func TestTraefikUnmanaged(t *testing.T) {
+	stdout, stderr, err := execute(t, nil, "build", "../../testdata/cli/traefik-unmanaged.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stdout, "kind: HelmChartConfig") {
+		t.Error("a HelmChartConfig was rendered")
+	}
+	golden.Check(t, "../../testdata/cli/traefik-unmanaged.stderr", []byte(stderr))
+}

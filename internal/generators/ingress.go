@@ -60,9 +60,16 @@ func Ingress(v *values.Values) []any {
 			},
 		})
 	}
-	out = append(out, traefikConfig(v))
+	if *v.Ingress.Traefik.ManageHelmChartConfig {
+		out = append(out, traefikConfig(v))
+	}
 	return out
 }
+
+// TraefikValues are the K3s Traefik chart values the platform needs (the
+// HelmChartConfig's valuesContent), to merge by hand when vdirender does
+// not manage the HelmChartConfig.
+func TraefikValues(v *values.Values) string { return traefikConfig(v).Spec.ValuesContent }
 
 func httpService(name string, port int) traefik.Service {
 	return traefik.Service{Name: name, Kind: "Service", Port: intstr.FromInt(port), Scheme: "http"}

@@ -271,6 +271,7 @@ func (v *Values) Default() {
 	}
 	setString(&in.WebsocketTimeout, DefaultWebsocketTimeout)
 	fillResources(&in.Resources, traefikResources())
+	setBool(&in.Traefik.ManageHelmChartConfig, true)
 
 	t := &v.TURN
 	setBool(&t.Enabled, true)

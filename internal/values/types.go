@@ -265,6 +265,15 @@ type Ingress struct {
 	// Resources of K3s's Traefik, which carries every desktop stream; set
 	// through the HelmChartConfig.
 	Resources corev1.ResourceRequirements `json:"resources,omitempty"`
+	// Traefik says whether vdirender owns K3s's Traefik settings.
+	Traefik TraefikSettings `json:"traefik,omitempty"`
+}
+
+// TraefikSettings: with ManageHelmChartConfig false the rendering has no
+// HelmChartConfig kube-system/traefik (it would replace one the cluster
+// already has); build prints the settings to merge into it by hand.
+type TraefikSettings struct {
+	ManageHelmChartConfig *bool `json:"manageHelmChartConfig,omitempty"`
 }
 
 // TLS is either a Secret or a certificate resolver.
