@@ -290,6 +290,9 @@ func checkContent(path string, kind Kind, data []byte) error {
 	case YAML:
 		if err := Check(data); err != nil {
 			msg := err.Error()
+			if line := TabIndented(data, lineOf(msg)); line > 0 {
+				return &Error{Path: path, Line: line, Kind: ErrInvalid, Reason: TabMessage, Cause: err}
+			}
 			return &Error{Path: path, Line: lineOf(msg), Kind: ErrInvalid, Reason: "invalid YAML: " + msg, Cause: err}
 		}
 	case Text:
@@ -301,6 +304,24 @@ func checkContent(path string, kind Kind, data []byte) error {
 }
 
 // lineOf finds the line a YAML error names ("yaml: line 3: ...").
+// TabMessage says what is wrong with a line TabIndented finds: the parser's
+// own words ("found character that cannot start any token") do not.
+const TabMessage = "the line is indented with a tab: YAML indents with spaces only"
+
+// TabIndented is the first line, up to upTo (0: all), whose indentation
+// holds a tab, or 0.
+func TabIndented(data []byte, upTo int) int {
+	for i, l := range strings.Split(string(data), "\n") {
+		if upTo > 0 && i+1 > upTo {
+			break
+		}
+		if indent := l[:len(l)-len(strings.TrimLeft(l, " \t"))]; strings.Contains(indent, "\t") {
+			return i + 1
+		}
+	}
+	return 0
+}
+
 func lineOf(msg string) int {
 	i := strings.Index(msg, "line ")
 	if i < 0 {

@@ -89,14 +89,14 @@ func Parse(file string, data []byte) (Document, error) {
 		if errors.Is(err, io.EOF) {
 			return Document{}, FieldError{File: file, Message: "the values file is empty"}
 		}
-		return Document{}, yamlError(file, err)
+		return Document{}, yamlError(file, data, err)
 	}
 	// A second document would be silently ignored: refuse it.
 	var next yaml.Node
 	switch err := dec.Decode(&next); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		return Document{}, yamlError(file, err)
+		return Document{}, yamlError(file, data, err)
 	case len(next.Content) > 0 && next.Content[0].Tag != "!!null":
 		return Document{}, FieldError{File: file, Line: next.Content[0].Line, Message: "a values file holds one YAML document; this second one would be ignored"}
 	}
@@ -110,8 +110,10 @@ func Parse(file string, data []byte) (Document, error) {
 	return Document{File: file, Node: n}, nil
 }
 
-// yamlError turns a YAML syntax error into a FieldError with its line.
-func yamlError(file string, err error) error {
+// yamlError turns a YAML syntax error into a FieldError with its line. A
+// tab in the indentation up to that line is named as the cause: YAML
+// indents with spaces only, and the parser's own words do not say so.
+func yamlError(file string, data []byte, err error) error {
 	msg := err.Error()
 	line := 0
 	if i := strings.Index(msg, "line "); i >= 0 {
@@ -119,6 +121,9 @@ func yamlError(file string, err error) error {
 		if j := strings.IndexAny(rest, ": "); j > 0 {
 			line, _ = strconv.Atoi(rest[:j])
 		}
+	}
+	if tab := input.TabIndented(data, line); tab > 0 {
+		return FieldError{File: file, Line: tab, Message: input.TabMessage}
 	}
 	return FieldError{File: file, Line: line, Message: "invalid YAML: " + msg}
 }

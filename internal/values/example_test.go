@@ -33,5 +33,5 @@ func ExampleLoad_unknownKey() {
 	doc, _ := values.Parse("values.yaml", []byte("global:\n  hostname: kasm.example.com\ngpu:\n  timeslicing: {replicas: 4}\n"))
 	_, err := values.Load(doc)
 	fmt.Println(err)
-	// Output: values.yaml:4: gpu.timeslicing: unknown field "timeslicing" (a typo here would silently switch a feature off)
+	// Output: values.yaml:4: gpu.timeslicing: unknown field "timeslicing": did you mean "timeSlicing"?
 }

@@ -174,7 +174,7 @@ func (d Document) schemaErrors(ve *jsonschema.ValidationError) Errors {
 		case *kind.AdditionalProperties:
 			for _, p := range k.Properties {
 				tokens := append(slices.Clone(e.InstanceLocation), p)
-				errs = append(errs, d.errorAt(tokens, "unknown field %q (a typo here would silently switch a feature off)", p))
+				errs = append(errs, d.errorAt(tokens, "%s", unknownField(e.InstanceLocation, p)))
 			}
 		case *kind.Required:
 			// Point at the key of the object that lacks the field.
