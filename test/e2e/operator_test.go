@@ -149,7 +149,10 @@ func testOperator(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kub
 	// No provisioner runs here, so pods with a claim would wait for their
 	// volume forever: only the "home" template has one, to check the claim.
 	template("desktop", time.Hour, 8*time.Hour, false, pool.Name)
-	template("home", time.Hour, 8*time.Hour, true, pool.Name)
+	// On the other pool: its pod waits for a volume no provisioner makes,
+	// and the scheduler holds its slice meanwhile (VolumeBinding PreBind),
+	// which would take one of the three GPU exhaustion counts on.
+	template("home", time.Hour, 8*time.Hour, true, warmPool.Name)
 	template("short", time.Hour, 3*time.Second, false, pool.Name)
 	template("idle", 2*time.Second, time.Hour, false, pool.Name)
 	template("elsewhere", time.Hour, 8*time.Hour, false, "elsewhere")
