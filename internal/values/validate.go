@@ -268,6 +268,14 @@ func (v *Values) checkQuantities(d Document) Errors {
 				}
 			}
 		}
+		// The API server refuses a container that requests more than its
+		// limit; here it is the values' line, not a pod's event later.
+		for name, req := range r.Requests {
+			if lim, ok := r.Limits[name]; ok && req.Cmp(lim) > 0 {
+				errs = append(errs, d.errorAt(append(append([]string{}, tokens...), "requests", string(name)),
+					"request %s is above the limit %s: Kubernetes refuses such a container", req.String(), lim.String()))
+			}
+		}
 	}
 	check([]string{"postgres", "primary", "resources"}, &v.Postgres.Primary.Resources)
 	check([]string{"redis", "resources"}, &v.Redis.Resources)
@@ -282,6 +290,7 @@ func (v *Values) checkQuantities(d Document) Errors {
 	for kind, r := range v.ContainerDefaults {
 		check([]string{"containerDefaults", kind}, &r)
 	}
+	check([]string{"auth", "proxy", "resources"}, &v.Auth.Proxy.Resources)
 	return errs
 }
 
