@@ -24,7 +24,13 @@ type Processor struct{}
 // Process implements framework.ResourceListProcessor. On any error result
 // the items are returned exactly as they came in.
 func (Processor) Process(rl *framework.ResourceList) error {
-	v, results := LoadValues(rl.FunctionConfig)
+	cfg := rl.FunctionConfig
+	if cfg == nil || cfg.IsNilOrEmpty() {
+		// `kpt fn source DIR | vdirender`: the package's own VDIPlatform
+		// is among the items, and no functionConfig was given.
+		cfg = onlyPlatform(rl.Items)
+	}
+	v, results := LoadValues(cfg)
 	rl.Results = append(rl.Results, results...)
 	if v == nil {
 		return ErrFailed
@@ -41,12 +47,27 @@ func (Processor) Process(rl *framework.ResourceList) error {
 	return nil
 }
 
+// onlyPlatform is the one VDIPlatform among items, or nil when there is
+// none or more than one (which one would be a guess).
+func onlyPlatform(items []*yaml.RNode) *yaml.RNode {
+	var found *yaml.RNode
+	for _, it := range items {
+		if it.GetKind() == values.PlatformKind && it.GetApiVersion() == values.PlatformAPIVersion {
+			if found != nil {
+				return nil
+			}
+			found = it
+		}
+	}
+	return found
+}
+
 // LoadValues reads typed values from a functionConfig. On failure it returns
 // nil and one error result per problem.
 func LoadValues(cfg *yaml.RNode) (*values.Values, framework.Results) {
 	if cfg == nil || cfg.IsNilOrEmpty() {
 		return nil, framework.Results{{Severity: framework.Error,
-			Message: fmt.Sprintf("no functionConfig: give a %s %s whose spec is the values, or a ConfigMap with data[%q]", values.PlatformAPIVersion, values.PlatformKind, values.ConfigMapKey)}}
+			Message: fmt.Sprintf("no functionConfig, and not exactly one %[1]s %[2]s among the items: give a %[1]s %[2]s whose spec is the values (kpt fn eval --fn-config), or a ConfigMap with data[%[3]q]", values.PlatformAPIVersion, values.PlatformKind, values.ConfigMapKey)}}
 	}
 	file, _, _ := kioutil.GetFileAnnotations(cfg)
 	doc, err := values.FromObject(file, cfg)

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -357,4 +358,33 @@ func TestOperatorChart(t *testing.T) {
 		}
 	}
 	t.Logf("helm lint --strict passed; helm template rendered %d objects, each equal to vdirender's", len(fromHelm))
+}
+
+// TestKptSourcePipe: the README's `kpt fn source DIR | vdirender` works as
+// written, without --fn-config: the package's VDIPlatform is found among
+// the items, and the output is what build renders.
+func TestKptSourcePipe(t *testing.T) {
+	kpt := tool(t, "kpt")
+	bin := filepath.Join(binary(t), "vdirender")
+	source := exec.Command(kpt, "fn", "source", "../../examples/k3s-single-node")
+	list, err := source.Output()
+	if err != nil {
+		t.Fatalf("kpt fn source: %v", err)
+	}
+	fn := exec.Command(bin)
+	fn.Stdin = bytes.NewReader(list)
+	out, err := fn.Output()
+	if err != nil {
+		t.Fatalf("kpt fn source | vdirender: %v\n%s", err, out)
+	}
+	built, err := exec.Command(bin, "build", "../../examples/k3s-single-node").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every object build renders is in the function's output.
+	for _, kind := range []string{"kind: ValidatingAdmissionPolicy", "name: time-slicing-config", "name: vdi-login"} {
+		if !bytes.Contains(built, []byte(kind)) || !bytes.Contains(out, []byte(kind)) {
+			t.Errorf("%q: in build %v, in the function's output %v", kind, bytes.Contains(built, []byte(kind)), bytes.Contains(out, []byte(kind)))
+		}
+	}
 }

@@ -1,0 +1,37 @@
+package fn_test
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/vdirender/vdirender/fn"
+)
+
+// TestPlatformAmongItems: `kpt fn source DIR | vdirender` gives no
+// functionConfig; the package's one VDIPlatform among the items is used.
+// With two, which one is meant is not guessed.
+func TestPlatformAmongItems(t *testing.T) {
+	platform, err := os.ReadFile("../examples/k3s-single-node/platform.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := "- " + strings.ReplaceAll(strings.TrimSpace(string(platform)), "\n", "\n  ") + "\n"
+	list := func(items ...string) []byte {
+		return []byte("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n" + strings.Join(items, ""))
+	}
+	var out bytes.Buffer
+	if err := fn.Execute(fn.Processor{}, bytes.NewReader(list(item)), &out, fn.DefaultMaxInput); err != nil {
+		t.Fatalf("one VDIPlatform among the items: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "name: time-slicing-config") {
+		t.Error("nothing rendered from the VDIPlatform among the items")
+	}
+	out.Reset()
+	second := strings.Replace(item, "name: k3s-single-node", "name: another", 1)
+	err = fn.Execute(fn.Processor{}, bytes.NewReader(list(item, second)), &out, fn.DefaultMaxInput)
+	if err == nil || !strings.Contains(out.String(), "not exactly one config.vdirender.dev/v1alpha1 VDIPlatform among the items") {
+		t.Errorf("two VDIPlatforms: %v\n%s", err, out.String())
+	}
+}
