@@ -6,11 +6,13 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 
+	"github.com/vdirender/vdirender/fn"
 	"github.com/vdirender/vdirender/internal/manifest"
 )
 
 func newBuild() *cobra.Command {
 	var outDir string
+	var quiet bool
 	cmd := &cobra.Command{
 		Use:   "build DIR|FILE",
 		Short: "Render a package or a values file to manifests",
@@ -26,14 +28,25 @@ With -o DIR, each object goes to DIR/[namespace/]kind_name.yaml (names must be
 valid Kubernetes names) and DIR is vdirender's: the files it wrote are listed
 in DIR/.vdirender-files, and the next build removes those it no longer
 renders. A DIR holding any file vdirender did not write is refused, the files
-named; nothing is ever written through a link.`,
+named; nothing is ever written through a link.
+
+What the rules in enforce mode changed (a pull policy, a storage class,
+resources, a GPU runtime class) is listed on stderr, one line per rule and
+new value with the old values and the objects; --quiet leaves it out.
+Values that a rule would contradict (global.image.pullPolicy: Always, a
+storage class other than local-path) are errors instead, saying how to keep
+them (the rule in audit mode).`,
 		Example: `  vdirender build examples/k3s-single-node
   vdirender build values.yaml -o rendered/`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			items, err := render(cmd, args[0])
+			items, results, err := fn.Build(args[0])
 			if err != nil {
-				return err
+				return reportFailed(cmd.ErrOrStderr(), err)
+			}
+			printResults(cmd.ErrOrStderr(), onlyWarnings(results))
+			if !quiet {
+				printChanges(cmd.ErrOrStderr(), results)
 			}
 			if outDir != "" {
 				return manifest.WriteDir(outDir, items)
@@ -48,6 +61,7 @@ named; nothing is ever written through a link.`,
 		},
 	}
 	cmd.Flags().StringVarP(&outDir, "output", "o", "", "write one file per object under this directory instead of stdout")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "do not list on stderr what the rules changed")
 	return cmd
 }
 

@@ -489,3 +489,17 @@ func TestTraefikUnmanaged(t *testing.T) {
 	}
 	golden.Check(t, "../../testdata/cli/traefik-unmanaged.stderr", []byte(stderr))
 }
+
+// TestBuildListsRuleChanges: what the rules in enforce mode changed is on
+// stderr (golden), and --quiet leaves it out; stdout is the same.
+func TestBuildListsRuleChanges(t *testing.T) {
+	stdout, stderr, err := execute(t, nil, "build", "../../testdata/packages/foreign-enforce")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "../../testdata/cli/foreign-enforce.stderr", []byte(stderr))
+	quiet, quietErr, err := execute(t, nil, "build", "--quiet", "../../testdata/packages/foreign-enforce")
+	if err != nil || quietErr != "" || quiet != stdout {
+		t.Errorf("--quiet: %v, stderr %q, same stdout %v", err, quietErr, quiet == stdout)
+	}
+}

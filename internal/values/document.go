@@ -152,6 +152,17 @@ func (d Document) locate(tokens []string) *yaml.Node {
 	return n
 }
 
+// written says whether the user wrote a value at tokens (not a default).
+func (d Document) written(tokens []string) bool {
+	n := d.Node
+	for _, t := range tokens {
+		if n = child(n, t); n == nil {
+			return false
+		}
+	}
+	return true
+}
+
 // keyLine is the line of the key that holds the value at tokens.
 func (d Document) keyLine(tokens []string) int {
 	if len(tokens) == 0 {

@@ -45,6 +45,7 @@ func (v *Values) validate(d Document) Errors {
 	errs = append(errs, v.checkKasmChart(d)...)
 	errs = append(errs, v.checkDurations(d)...)
 	errs = append(errs, v.checkAuth(d)...)
+	errs = append(errs, v.checkRuleContradictions(d)...)
 	if v.Ingress.TLS.SecretName != "" && v.Ingress.TLS.CertResolver != "" {
 		add([]string{"ingress", "tls"}, "set secretName or certResolver, not both")
 	}
@@ -338,6 +339,36 @@ func checkWarmPool(d Document, at []string, w *v1alpha1.WarmPool) Errors {
 	for i, win := range w.Schedule {
 		if win.Start >= win.End {
 			errs = append(errs, d.errorAt(path("schedule", strconv.Itoa(i), "end"), "the window ends (%s) before it starts (%s); a window does not cross midnight: split it in two", win.End, win.Start))
+		}
+	}
+	return errs
+}
+
+// checkRuleContradictions refuses values that a rule in enforce mode would
+// rewrite behind the user's back: a pull policy other than IfNotPresent, a
+// storage class other than local-path. The error says how to keep the
+// value (the rule in audit mode) or what the rule wants.
+func (v *Values) checkRuleContradictions(d Document) Errors {
+	var errs Errors
+	if v.Rules.Mode("pullPolicy") == ModeEnforce && v.Global.Image.PullPolicy != corev1.PullIfNotPresent {
+		errs = append(errs, d.errorAt([]string{"global", "image", "pullPolicy"},
+			"%s contradicts the pullPolicy rule, which sets IfNotPresent everywhere: write IfNotPresent, or keep %s with the rule in audit mode (rules: {pullPolicy: audit})",
+			v.Global.Image.PullPolicy, v.Global.Image.PullPolicy))
+	}
+	if v.Rules.Mode("storage") == ModeEnforce {
+		for _, f := range []struct {
+			path  []string
+			class string
+		}{
+			{[]string{"global", "storageClass"}, v.Global.StorageClass},
+			{[]string{"postgres", "primary", "persistence", "storageClass"}, v.Postgres.Primary.Persistence.StorageClass},
+			{[]string{"redis", "persistence", "storageClass"}, v.Redis.Persistence.StorageClass},
+		} {
+			if f.class != platform.StorageClass && d.written(f.path) {
+				errs = append(errs, d.errorAt(f.path,
+					"%s contradicts the storage rule, which puts every volume on %s (K3s's local-path-provisioner): write %s, or keep %s with the rule in audit mode (rules: {storage: audit})",
+					f.class, platform.StorageClass, platform.StorageClass, f.class))
+			}
 		}
 	}
 	return errs
