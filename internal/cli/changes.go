@@ -20,8 +20,8 @@ const maxNamed = 3
 func printChanges(w io.Writer, results framework.Results) {
 	type change struct {
 		rule, field, proposed string
-		n              int
-		was            map[string][]string // old value -> objects
+		n                     int
+		was                   map[string][]string // old value -> objects
 	}
 	byKey := map[string]*change{}
 	var keys []string
