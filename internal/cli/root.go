@@ -56,7 +56,7 @@ writes a ResourceList on stdout, for kpt fn render and kustomize.`,
 		},
 	}
 	root.PersistentFlags().Int64Var(&maxInput, "max-input-size", fn.DefaultMaxInput, "refuse a ResourceList on stdin larger than this many bytes")
-	root.AddCommand(newBuild(), newValidate(), newVerify(), newDoctor(), newDiscover(), newDiff(), newPull(), newLock(), newExpand(), newApply(), newRollback(), newHistory(), newChart(), newOperator(), newSchema(), newVersion())
+	root.AddCommand(newInit(), newBuild(), newValidate(), newVerify(), newDoctor(), newDiscover(), newDiff(), newPull(), newLock(), newExpand(), newApply(), newRollback(), newHistory(), newChart(), newOperator(), newSchema(), newVersion())
 	return root
 }
 

@@ -388,3 +388,49 @@ func TestKptSourcePipe(t *testing.T) {
 		}
 	}
 }
+
+// TestInitPackagesRun: packages `vdirender init` makes run in the real
+// tools as made: kpt fn render on --kpt, kustomize build on --kustomize,
+// each rendering the platform.
+func TestInitPackagesRun(t *testing.T) {
+	kpt := tool(t, "kpt")
+	kustomize := os.Getenv("VDIRENDER_KUSTOMIZE")
+	if _, err := os.Stat(kustomize); kustomize == "" || err != nil {
+		if os.Getenv("VDIRENDER_E2E") == "required" {
+			t.Fatal("VDIRENDER_KUSTOMIZE does not name a kustomize binary; run make test")
+		}
+		t.Skip("kustomize not built: run make test")
+	}
+	bin := binary(t)
+	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		flag string
+		run  func(pkg string) *exec.Cmd
+	}{
+		{"--kpt", func(pkg string) *exec.Cmd {
+			return exec.Command(kpt, "fn", "render", "--allow-exec", "--output", "unwrap", pkg)
+		}},
+		{"--kustomize", func(pkg string) *exec.Cmd {
+			return exec.Command(kustomize, "build", "--enable-alpha-plugins", "--enable-exec", pkg)
+		}},
+	} {
+		t.Run(tt.flag, func(t *testing.T) {
+			pkg := filepath.Join(dir, strings.TrimPrefix(tt.flag, "--"))
+			if out, err := exec.Command(filepath.Join(bin, "vdirender"), "init", pkg, tt.flag, "--from", "../../testdata/values/k3s-single-node.yaml").CombinedOutput(); err != nil {
+				t.Fatalf("init: %v\n%s", err, out)
+			}
+			cmd := tt.run(pkg)
+			cmd.Env = append(os.Environ(), path)
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("%v: %v\n%s", cmd.Args, err, exitStderr(err))
+			}
+			for _, want := range []string{"name: time-slicing-config", "kind: ValidatingAdmissionPolicy", "name: vdi-login"} {
+				if !strings.Contains(string(out), want) {
+					t.Errorf("output lacks %q", want)
+				}
+			}
+		})
+	}
+}
