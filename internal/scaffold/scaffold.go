@@ -198,7 +198,7 @@ func application(name, dir, repo string) *argocd.Application {
 		repo = "https://git.example.com/platform/vdi.git"
 	}
 	return &argocd.Application{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "argoproj.io/v1alpha1", Kind: "Application"},
+		TypeMeta: metav1.TypeMeta{APIVersion: "argoproj.io/v1alpha1", Kind: "Application"},
 		// Local config: it lives beside the platform in Git, is applied
 		// once by hand, and the rendering leaves it out (Argo CD must not
 		// sync the Application that syncs it).
