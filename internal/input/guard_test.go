@@ -40,6 +40,9 @@ var allowed = map[string]string{
 	// Writes build -o's files inside its output directory only; what the
 	// directory holds is read through input.OutputDir.
 	"internal/manifest/write.go os.OpenRoot": "write",
+	// Writes a new package's files inside its (empty) directory only, never
+	// replacing one; what the directory holds is read through input.OutputDir.
+	"internal/scaffold/scaffold.go os.OpenRoot": "write",
 }
 
 // skipped holds no product code: test helpers and tests.

@@ -6,7 +6,6 @@ package scaffold
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -21,6 +20,8 @@ import (
 
 	"github.com/vdirender/vdirender/internal/apis/argocd"
 	"github.com/vdirender/vdirender/internal/apis/kpt"
+	"github.com/vdirender/vdirender/internal/input"
+	"github.com/vdirender/vdirender/internal/manifest"
 	"github.com/vdirender/vdirender/internal/values"
 )
 
@@ -83,7 +84,7 @@ func Write(dir string, o Options) ([]string, error) {
 	file, src := "starter values", []byte(Starter)
 	if o.From != "" {
 		var err error
-		if src, err = os.ReadFile(o.From); err != nil {
+		if src, err = input.ReadFile(o.From, values.MaxBytes); err != nil {
 			return nil, err
 		}
 		file = o.From
@@ -102,10 +103,11 @@ func Write(dir string, o Options) ([]string, error) {
 	if errs := validation.IsDNS1123Subdomain(name); len(errs) > 0 {
 		return nil, fmt.Errorf("package name %q: %s (give --name)", name, errs[0])
 	}
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return nil, fmt.Errorf("%s is not empty: init writes a new package and never overwrites one", dir)
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+	// What is there is listed through the input gate (a link is refused).
+	if entries, _, err := input.OutputDir(dir, manifest.OwnedList, values.MaxBytes); err != nil {
 		return nil, err
+	} else if len(entries) > 0 {
+		return nil, fmt.Errorf("%s is not empty: init writes a new package and never overwrites one", dir)
 	}
 
 	platform, err := platformDoc(src, name, o.Tool)
@@ -131,13 +133,26 @@ func Write(dir string, o Options) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
+	// Inside dir only, new files only: nothing is followed or replaced.
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
 	var written []string
 	for _, f := range slices.Sorted(maps.Keys(files)) {
-		p := filepath.Join(dir, f)
-		if err := os.WriteFile(p, files[f], 0o644); err != nil {
+		w, err := root.OpenFile(f, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
 			return written, err
 		}
-		written = append(written, p)
+		_, err = w.Write(files[f])
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return written, err
+		}
+		written = append(written, filepath.Join(dir, f))
 	}
 	return written, nil
 }

@@ -79,12 +79,18 @@ func TestWriteRefuses(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("global:\n  hostname: kasm.example.com\n  hostnme: x\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	elsewhere := t.TempDir()
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(elsewhere, link); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		name, dir string
 		o         scaffold.Options
 		want      string
 	}{
 		{"a directory with files", full, scaffold.Options{}, "is not empty"},
+		{"a link to a directory", link, scaffold.Options{}, "symbolic link"},
 		{"values with a typo", filepath.Join(t.TempDir(), "p"), scaffold.Options{From: bad}, `bad.yaml:3: global.hostnme: unknown field "hostnme": did you mean "hostname"?`},
 		{"a name Kubernetes refuses", filepath.Join(t.TempDir(), "p"), scaffold.Options{Name: "My Platform"}, "package name"},
 		{"two tools", filepath.Join(t.TempDir(), "p"), scaffold.Options{Tool: "helm"}, "unknown tool"},
@@ -94,10 +100,13 @@ func TestWriteRefuses(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want %q", err, tt.want)
 			}
-			if tt.dir != full {
+			if tt.dir != full && tt.dir != link {
 				if _, err := os.Stat(tt.dir); err == nil {
 					t.Error("a refused init left a directory")
 				}
+			}
+			if entries, _ := os.ReadDir(elsewhere); len(entries) > 0 {
+				t.Error("init wrote through a link")
 			}
 		})
 	}
