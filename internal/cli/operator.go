@@ -41,8 +41,9 @@ Deployment runs.
 renderer writes (rules, containerDefaults, gpu node pools and time-slicing,
 vdi.sessionDefaults, vdi.gateway, auth.oidc) as mounted by the Deployment. It
 is loaded like a values file, so a config the renderer would refuse stops the
-operator at start; a changed file applies to the next session and request
-without a restart (each use re-reads it), and the reload is logged. Without
+operator at start; a changed file applies without a restart, to the next
+session at once (its start re-reads the file) and to the gateway within 10 s
+(the config watch), and the reload is logged. Without
 --config every value has its default, GPU capacity is not judged and no
 session can be opened (no login is configured).`,
 		Example: `  vdirender operator --session-namespace=vdi-sessions --session-host=sessions.kasm.example.com`,

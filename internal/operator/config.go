@@ -80,6 +80,15 @@ func (c *Config) Values() *values.Values {
 	return c.values
 }
 
+// Current is the config in force without looking at the file: for the
+// gateway, which reads it on every request. Watch keeps it fresh (every
+// configCheckInterval); a session's start (Values) reads the file itself.
+func (c *Config) Current() *values.Values {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.values
+}
+
 // Env is what the rules know about the platform: its values and, when they
 // come from the platform, its node pools.
 func (c *Config) Env() *transformers.Env {

@@ -47,8 +47,9 @@ import (
 type Gateway struct {
 	Client    client.Client
 	Namespace string
-	// Platform is the platform's config: auth.oidc and vdi.gateway, read on
-	// every request so that a changed config applies at once.
+	// Platform is the platform's config: auth.oidc and vdi.gateway. Each
+	// request takes the config in force (Config.Current), which the
+	// manager's config watch refreshes: no file is read per request.
 	Platform *Config
 	// Resolve maps a Service to the base URL to forward to; by default the
 	// cluster DNS name.
@@ -83,10 +84,14 @@ func (g *Gateway) interval() time.Duration {
 
 func (g *Gateway) platform() *values.Values {
 	if g.Platform == nil {
-		return values.Defaults()
+		return defaultPlatform()
 	}
-	return g.Platform.Values()
+	return g.Platform.Current()
 }
+
+// defaultPlatform is the config of a gateway run without one: no login,
+// so no session opens.
+var defaultPlatform = sync.OnceValue(values.Defaults)
 
 // ServeHTTP implements http.Handler.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
