@@ -1,6 +1,7 @@
 package v1alpha1
 
 import (
+	"slices"
 	"time"
 )
 
@@ -45,18 +46,9 @@ func (w *WarmPool) SizeAt(t time.Time) (int32, error) {
 	local := t.In(loc)
 	day, clock := weekdays[local.Weekday()], local.Format("15:04")
 	for _, win := range w.Schedule {
-		if (len(win.Days) == 0 || contains(win.Days, day)) && clock >= win.Start && clock < win.End {
+		if (len(win.Days) == 0 || slices.Contains(win.Days, day)) && clock >= win.Start && clock < win.End {
 			return w.clamp(win.Size), err
 		}
 	}
 	return w.clamp(w.Size), err
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

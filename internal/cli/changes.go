@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -50,7 +51,7 @@ func printChanges(w io.Writer, results framework.Results) {
 				obj = ref.Kind + " " + ref.Namespace + "/" + ref.Name
 			}
 		}
-		if !contains(c.was[was], obj) {
+		if !slices.Contains(c.was[was], obj) {
 			c.was[was] = append(c.was[was], obj)
 		}
 	}
@@ -78,15 +79,6 @@ func printChanges(w io.Writer, results framework.Results) {
 		}
 		fmt.Fprintf(w, "  %s: %s set to %s in %d place(s) (%s)\n", c.rule, c.field, c.proposed, c.n, strings.Join(was, "; "))
 	}
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // leaf is the part of a field path that says what was set: after the

@@ -126,10 +126,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		g.resume(w, req, &s, id, v.VDI.Gateway)
 		return
 	case phase == v1alpha1.PhaseTerminated:
-		g.refuse(w, req, http.StatusGone, "ended", "this session has ended: "+readyMessage(&s))
+		g.refuse(w, req, http.StatusGone, "ended", "this session has ended"+because(readyMessage(&s)))
 		return
 	case phase == v1alpha1.PhaseFailed:
-		g.refuse(w, req, http.StatusBadGateway, "failed", "this session failed: "+readyMessage(&s))
+		g.refuse(w, req, http.StatusBadGateway, "failed", "this session failed"+because(readyMessage(&s)))
 		return
 	case phase != v1alpha1.PhaseRunning:
 		g.starting(w, req, &s)
@@ -222,14 +222,23 @@ func (g *Gateway) refuse(w http.ResponseWriter, req *http.Request, status int, r
 	http.Error(w, msg, status)
 }
 
-// readyMessage is what the session's Ready condition says.
+// readyMessage is what the session's Ready condition says, "" when it has
+// none.
 func readyMessage(s *v1alpha1.VDISession) string {
 	if s.Status != nil {
 		if c := meta.FindStatusCondition(s.Status.Conditions, CondReady); c != nil {
 			return c.Message
 		}
 	}
-	return "no reason given"
+	return ""
+}
+
+// because is ": " and why, or nothing when there is no why.
+func because(why string) string {
+	if why == "" {
+		return ""
+	}
+	return ": " + why
 }
 
 // sessionService: a Service the operator made for the session name.

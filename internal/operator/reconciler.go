@@ -20,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/kubectl/pkg/util/podutils"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -411,7 +412,7 @@ func (r *Reconciler) takeWarm(ctx context.Context, s *v1alpha1.VDISession, tpl *
 		}
 	}
 	sort.SliceStable(candidates, func(i, j int) bool {
-		ri, rj := podReady(candidates[i]), podReady(candidates[j])
+		ri, rj := podutils.IsPodReady(candidates[i]), podutils.IsPodReady(candidates[j])
 		if ri != rj {
 			return ri
 		}
@@ -438,15 +439,6 @@ func (r *Reconciler) takeWarm(ctx context.Context, s *v1alpha1.VDISession, tpl *
 		}
 	}
 	return nil, nil
-}
-
-func podReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
 
 func podDone(p *corev1.Pod) bool {

@@ -45,8 +45,8 @@ func (g *Gateway) starting(w http.ResponseWriter, req *http.Request, s *v1alpha1
 	state := "waiting for the operator"
 	if s.Status != nil && s.Status.Phase != "" {
 		state = s.Status.Phase
-		if c := readyMessage(s); c != "no reason given" {
-			state += " — " + c
+		if why := readyMessage(s); why != "" {
+			state += " — " + why
 		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -11,8 +11,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/kubectl/pkg/util/podutils"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -88,7 +90,7 @@ func (r *PoolReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 			if err := client.IgnoreNotFound(r.Delete(ctx, p)); err != nil {
 				return ctrl.Result{}, err
 			}
-		case podReady(p):
+		case podutils.IsPodReady(p):
 			ready = append(ready, p)
 		default:
 			starting = append(starting, p)
@@ -97,7 +99,7 @@ func (r *PoolReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 	pending := r.pending(req.NamespacedName, seen)
 	have := int32(len(ready) + len(starting) + pending)
 	for ; have < desired; have++ {
-		pod, err := r.warmPod(ctx, &tpl)
+		pod, err := r.warmPod(&tpl)
 		if err != nil {
 			return ctrl.Result{}, err
 		}
@@ -119,13 +121,12 @@ func (r *PoolReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 	warmDesired.WithLabelValues(tpl.Name).Set(float64(desired))
 	warmReady.WithLabelValues(tpl.Name).Set(float64(len(ready)))
 	warmStarting.WithLabelValues(tpl.Name).Set(float64(len(starting) + pending))
-	status := &v1alpha1.WarmPoolStatus{Desired: desired, Ready: int32(len(ready)), Starting: int32(len(starting) + pending)}
-	if tpl.Spec.WarmPool == nil {
-		status = nil
+	var want *v1alpha1.VDITemplateStatus
+	if tpl.Spec.WarmPool != nil {
+		want = &v1alpha1.VDITemplateStatus{WarmPool: &v1alpha1.WarmPoolStatus{Desired: desired, Ready: int32(len(ready)), Starting: int32(len(starting) + pending)}}
 	}
-	if (tpl.Status == nil) != (status == nil) || tpl.Status != nil && (tpl.Status.WarmPool == nil) != (status == nil) ||
-		status != nil && *tpl.Status.WarmPool != *status {
-		tpl.Status = &v1alpha1.VDITemplateStatus{WarmPool: status}
+	if !equality.Semantic.DeepEqual(tpl.Status, want) {
+		tpl.Status = want
 		if err := r.Status().Update(ctx, &tpl); err != nil {
 			return ctrl.Result{}, client.IgnoreNotFound(err)
 		}
@@ -142,13 +143,12 @@ func (r *PoolReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 
 // warmPod is a desktop of the template's pool, through the platform rules
 // like every session's pod, owned by the template.
-func (r *PoolReconciler) warmPod(ctx context.Context, tpl *v1alpha1.VDITemplate) (*corev1.Pod, error) {
-	base := session.WarmPod(tpl)
-	pod, _, err := PlatformPod(tpl, &v1alpha1.VDISession{ObjectMeta: base.ObjectMeta, Spec: v1alpha1.VDISessionSpec{Template: tpl.Name}}, r.Platform.Env())
+func (r *PoolReconciler) warmPod(tpl *v1alpha1.VDITemplate) (*corev1.Pod, error) {
+	pod, _, err := PlatformPod(tpl, session.WarmSession(tpl), r.Platform.Env())
 	if err != nil {
 		return nil, err
 	}
-	pod.Name, pod.GenerateName, pod.Labels = "", base.GenerateName, base.Labels
+	session.MakeWarm(pod, tpl)
 	if err := controllerutil.SetControllerReference(tpl, pod, r.Scheme); err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/kubectl/pkg/util/podutils"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
@@ -180,7 +181,7 @@ func serveDesktops(ctx context.Context, tb testing.TB, tw *cluster.Twin, ns stri
 			pods, err := tw.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: session.TemplateLabel})
 			if err == nil {
 				for _, p := range pods.Items {
-					if ip := p.Status.PodIP; ip != "" && !served[ip] && podIsReady(&p) {
+					if ip := p.Status.PodIP; ip != "" && !served[ip] && podutils.IsPodReady(&p) {
 						if l, err := net.Listen("tcp", net.JoinHostPort(ip, fmt.Sprint(port))); err == nil {
 							served[ip] = true
 							srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -198,15 +199,6 @@ func serveDesktops(ctx context.Context, tb testing.TB, tw *cluster.Twin, ns stri
 			}
 		}
 	}()
-}
-
-func podIsReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
 
 // waitPoolReady waits until the template's pool holds size Ready desktops.

@@ -34,14 +34,18 @@ func EphemeralHome(t *v1alpha1.VDITemplate, s *v1alpha1.VDISession) bool {
 	return t.Spec.Storage != nil && t.Spec.WarmPool != nil && !s.Spec.Persistent
 }
 
-// WarmPod is a desktop of t's warm pool: the pod a session that is not
-// persistent would get, labelled warm instead of with a session.
-func WarmPod(t *v1alpha1.VDITemplate) *corev1.Pod {
-	pod := Pod(t, &v1alpha1.VDISession{ObjectMeta: metav1.ObjectMeta{Namespace: t.Namespace}, Spec: v1alpha1.VDISessionSpec{Template: t.Name}})
+// WarmSession is the session a warm desktop of t is built for (no one's,
+// not persistent), so that it is the pod such a session would get.
+func WarmSession(t *v1alpha1.VDITemplate) *v1alpha1.VDISession {
+	return &v1alpha1.VDISession{ObjectMeta: metav1.ObjectMeta{Namespace: t.Namespace}, Spec: v1alpha1.VDISessionSpec{Template: t.Name}}
+}
+
+// MakeWarm turns the pod built for WarmSession(t) into a desktop of t's
+// warm pool: a generated name, labelled warm instead of with a session.
+func MakeWarm(pod *corev1.Pod, t *v1alpha1.VDITemplate) {
 	pod.Name, pod.GenerateName = "", t.Name+"-warm-"
 	delete(pod.Labels, SessionLabel)
 	pod.Labels[WarmLabel] = "true"
-	return pod
 }
 
 // Pod returns the desktop pod of session s made from template t.
