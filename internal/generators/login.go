@@ -7,7 +7,6 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 
 	"github.com/vdirender/vdirender/internal/apis/traefik"
@@ -114,9 +113,6 @@ func loginDeployment(v *values.Values, o *values.OIDC) *appsv1.Deployment {
 		return &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
 			LocalObjectReference: corev1.LocalObjectReference{Name: ref.Name}, Key: ref.Key}}
 	}
-	probe := func(path string) *corev1.Probe {
-		return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: path, Port: intstr.FromString("http")}}}
-	}
 	labels := loginSelector()
 	labels[PartOfLabel] = PartOf
 	return &appsv1.Deployment{
@@ -129,10 +125,7 @@ func loginDeployment(v *values.Values, o *values.OIDC) *appsv1.Deployment {
 				ObjectMeta: metav1.ObjectMeta{Labels: labels},
 				Spec: corev1.PodSpec{
 					AutomountServiceAccountToken: ptr.To(false),
-					SecurityContext: &corev1.PodSecurityContext{
-						RunAsNonRoot:   ptr.To(true),
-						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-					},
+					SecurityContext:              restrictedPod(),
 					Containers: []corev1.Container{{
 						Name:            "oauth2-proxy",
 						Image:           v.Auth.Proxy.Image,
@@ -142,17 +135,11 @@ func loginDeployment(v *values.Values, o *values.OIDC) *appsv1.Deployment {
 							{Name: "OAUTH2_PROXY_CLIENT_SECRET", ValueFrom: secret(o.ClientSecretRef)},
 							{Name: "OAUTH2_PROXY_COOKIE_SECRET", ValueFrom: secret(o.CookieSecretRef)},
 						},
-						Ports:          []corev1.ContainerPort{{Name: "http", ContainerPort: loginPort, Protocol: corev1.ProtocolTCP}},
-						Resources:      v.Auth.Proxy.Resources,
-						LivenessProbe:  probe("/ping"),
-						ReadinessProbe: probe("/ready"),
-						SecurityContext: &corev1.SecurityContext{
-							AllowPrivilegeEscalation: ptr.To(false),
-							ReadOnlyRootFilesystem:   ptr.To(true),
-							RunAsNonRoot:             ptr.To(true),
-							RunAsUser:                ptr.To[int64](65532),
-							Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-						},
+						Ports:           []corev1.ContainerPort{{Name: "http", ContainerPort: loginPort, Protocol: corev1.ProtocolTCP}},
+						Resources:       v.Auth.Proxy.Resources,
+						LivenessProbe:   httpProbe("/ping", "http"),
+						ReadinessProbe:  httpProbe("/ready", "http"),
+						SecurityContext: restrictedContainer(),
 					}},
 				},
 			},

@@ -152,10 +152,7 @@ func operatorDeployment(v *values.Values) *appsv1.Deployment {
 				Spec: corev1.PodSpec{
 					ServiceAccountName:           OperatorName,
 					AutomountServiceAccountToken: ptr.To(true),
-					SecurityContext: &corev1.PodSecurityContext{
-						RunAsNonRoot:   ptr.To(true),
-						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-					},
+					SecurityContext:              restrictedPod(),
 					Volumes: []corev1.Volume{{Name: "config", VolumeSource: corev1.VolumeSource{
 						ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: OperatorConfigName}},
 					}}},
@@ -169,22 +166,40 @@ func operatorDeployment(v *values.Values) *appsv1.Deployment {
 							{Name: "gateway", ContainerPort: gatewayPort, Protocol: corev1.ProtocolTCP},
 							{Name: "health", ContainerPort: healthPort, Protocol: corev1.ProtocolTCP},
 						},
-						Resources:    v.VDI.Operator.Resources,
-						VolumeMounts: []corev1.VolumeMount{{Name: "config", MountPath: operatorConfigDir, ReadOnly: true}},
-						LivenessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{
-							HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromString("health")}}},
-						ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{
-							HTTPGet: &corev1.HTTPGetAction{Path: "/readyz", Port: intstr.FromString("health")}}},
-						SecurityContext: &corev1.SecurityContext{
-							AllowPrivilegeEscalation: ptr.To(false),
-							ReadOnlyRootFilesystem:   ptr.To(true),
-							RunAsNonRoot:             ptr.To(true),
-							RunAsUser:                ptr.To[int64](65532),
-							Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-						},
+						Resources:       v.VDI.Operator.Resources,
+						VolumeMounts:    []corev1.VolumeMount{{Name: "config", MountPath: operatorConfigDir, ReadOnly: true}},
+						LivenessProbe:   httpProbe("/healthz", "health"),
+						ReadinessProbe:  httpProbe("/readyz", "health"),
+						SecurityContext: restrictedContainer(),
 					}},
 				},
 			},
 		},
 	}
+}
+
+// restrictedPod and restrictedContainer hold the platform's own pods (the
+// operator, the login) to Pod Security's restricted level: non-root as the
+// distroless images' nonroot user, nothing escalated, no capability, a
+// read-only root.
+func restrictedPod() *corev1.PodSecurityContext {
+	return &corev1.PodSecurityContext{
+		RunAsNonRoot:   ptr.To(true),
+		SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+	}
+}
+
+func restrictedContainer() *corev1.SecurityContext {
+	return &corev1.SecurityContext{
+		AllowPrivilegeEscalation: ptr.To(false),
+		ReadOnlyRootFilesystem:   ptr.To(true),
+		RunAsNonRoot:             ptr.To(true),
+		RunAsUser:                ptr.To[int64](65532),
+		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+	}
+}
+
+// httpProbe probes path on the named container port.
+func httpProbe(path, port string) *corev1.Probe {
+	return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: path, Port: intstr.FromString(port)}}}
 }
