@@ -69,6 +69,45 @@ func gatewayFor(t *testing.T, v *values.Values, objs ...client.Object) (*httptes
 	return srv, c
 }
 
+// request sends method url with token (none when "") and returns the
+// answer, its body read and closed.
+func request(t *testing.T, method, url, token string, body io.Reader) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(b)
+}
+
+// sessionService is the Service the operator made for session s.
+func sessionService(s *v1alpha1.VDISession) *corev1.Service {
+	return ownedBy(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: "ops"}, Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 6901}}}}, s)
+}
+
+// heldStream is a desktop that answers 200 and holds the response open
+// until release is closed.
+func heldStream(t *testing.T) (backend *httptest.Server, release chan struct{}) {
+	t.Helper()
+	release = make(chan struct{})
+	backend = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		<-release
+	}))
+	t.Cleanup(backend.Close)
+	return backend, release
+}
+
 func TestGateway(t *testing.T) {
 	idp := oidctest.Start(t)
 	other := oidctest.Start(t) // another provider: its tokens are not ours
@@ -78,7 +117,7 @@ func TestGateway(t *testing.T) {
 	portless := running(userSession("portless", "alice"))
 	srv, c := gatewayFor(t, v, alice, portless,
 		userSession("waking", "alice"), // no status yet: starting
-		ownedBy(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "alice", Namespace: "ops"}, Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 6901}}}}, alice),
+		sessionService(alice),
 		ownedBy(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "portless", Namespace: "ops"}}, portless),
 		// Not a session's: the gateway must not reach it.
 		&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "postgresql", Namespace: "ops"}, Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 5432}}}},
@@ -167,17 +206,9 @@ func TestGateway(t *testing.T) {
 func TestGatewayWithoutLogin(t *testing.T) {
 	idp := oidctest.Start(t)
 	alice := running(userSession("alice", "alice"))
-	srv, _ := gatewayFor(t, &values.Values{Global: values.Global{Hostname: "kasm.example.com"}}, alice,
-		ownedBy(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "alice", Namespace: "ops"}, Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 6901}}}}, alice))
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/sessions/ops/alice/", nil)
-	req.Header.Set("Authorization", "Bearer "+idp.Token(t, "alice", nil, time.Now()))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 401 || !strings.Contains(string(body), "auth.oidc") {
+	srv, _ := gatewayFor(t, &values.Values{Global: values.Global{Hostname: "kasm.example.com"}}, alice, sessionService(alice))
+	resp, body := request(t, http.MethodGet, srv.URL+"/sessions/ops/alice/", idp.Token(t, "alice", nil, time.Now()), nil)
+	if resp.StatusCode != 401 || !strings.Contains(body, "auth.oidc") {
 		t.Errorf("%d %q, want 401 naming auth.oidc", resp.StatusCode, body)
 	}
 }
@@ -196,14 +227,7 @@ func TestGatewayResume(t *testing.T) {
 	alice := idp.Token(t, "alice", []string{"vdi-users"}, time.Now())
 	bob := idp.Token(t, "bob", []string{"vdi-users"}, time.Now())
 	open := func(token string) *http.Response {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/sessions/ops/alice/", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		resp, _ := request(t, http.MethodGet, srv.URL+"/sessions/ops/alice/", token, nil)
 		return resp
 	}
 	suspend := func() {
@@ -247,19 +271,13 @@ func TestGatewayResume(t *testing.T) {
 // stream) is activity for as long as it is open, and a failed write of
 // activity is logged and tried again, never dropped.
 func TestGatewayOpenStreamIsActivity(t *testing.T) {
-	release := make(chan struct{})
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusOK)
-		w.(http.Flusher).Flush()
-		<-release
-	}))
-	defer backend.Close()
+	backend, release := heldStream(t)
 	scheme, err := operator.Scheme()
 	if err != nil {
 		t.Fatal(err)
 	}
 	alice := running(userSession("alice", "alice"))
-	svc := ownedBy(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "alice", Namespace: "ops"}, Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 6901}}}}, alice)
+	svc := sessionService(alice)
 	var patches, failures atomic.Int32
 	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(alice, svc).WithInterceptorFuncs(interceptor.Funcs{
 		Patch: func(ctx context.Context, cl client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
@@ -314,13 +332,7 @@ func TestGatewayOpenStreamIsActivity(t *testing.T) {
 // TestGatewayStreamEndIsActivity: the idle timeout counts from when a
 // stream closed, not from the last interval's write before that.
 func TestGatewayStreamEndIsActivity(t *testing.T) {
-	release := make(chan struct{})
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusOK)
-		w.(http.Flusher).Flush()
-		<-release
-	}))
-	defer backend.Close()
+	backend, release := heldStream(t)
 	idp := oidctest.Start(t)
 	v := &values.Values{Global: values.Global{Hostname: "kasm.example.com"}, Auth: values.Auth{OIDC: idp.OIDC()}}
 	alice := running(userSession("alice", "alice"))
@@ -328,8 +340,7 @@ func TestGatewayStreamEndIsActivity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(alice,
-		ownedBy(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "alice", Namespace: "ops"}, Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 6901}}}}, alice)).Build()
+	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(alice, sessionService(alice)).Build()
 	// A clock the test moves: the stream lasts 90 minutes of it.
 	var now atomic.Int64
 	start := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
@@ -372,18 +383,10 @@ func TestGatewayProviderDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	alice := running(userSession("alice", "alice"))
-	srv, _ := gatewayFor(t, &values.Values{Global: values.Global{Hostname: "kasm.example.com"}, Auth: values.Auth{OIDC: o}}, alice,
-		ownedBy(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "alice", Namespace: "ops"}, Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 6901}}}}, alice))
+	srv, _ := gatewayFor(t, &values.Values{Global: values.Global{Hostname: "kasm.example.com"}, Auth: values.Auth{OIDC: o}}, alice, sessionService(alice))
 	for range 2 { // the second within the retry delay
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/sessions/ops/alice/", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "cannot be reached") {
+		resp, body := request(t, http.MethodGet, srv.URL+"/sessions/ops/alice/", token, nil)
+		if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "cannot be reached") {
 			t.Errorf("%d %q, want 503 saying the provider cannot be reached", resp.StatusCode, body)
 		}
 	}
