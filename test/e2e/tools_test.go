@@ -126,10 +126,10 @@ func TestKptRender(t *testing.T) {
 	}
 }
 
-// TestKustomize builds examples/kustomize with the real kustomize v5 (built
-// from its pinned module by hack/kustomize.sh) using vdirender as a KRM
-// generator and transformer, and compares the output with a golden file.
-func TestKustomize(t *testing.T) {
+// kustomizeBinary is the kustomize hack/kustomize.sh built (make test
+// exports it), or the test skips (fails when e2e tests are required).
+func kustomizeBinary(t *testing.T) string {
+	t.Helper()
 	kustomize := os.Getenv("VDIRENDER_KUSTOMIZE")
 	if _, err := os.Stat(kustomize); kustomize == "" || err != nil {
 		if os.Getenv("VDIRENDER_E2E") == "required" {
@@ -137,6 +137,14 @@ func TestKustomize(t *testing.T) {
 		}
 		t.Skip("kustomize not built: run make test")
 	}
+	return kustomize
+}
+
+// TestKustomize builds examples/kustomize with the real kustomize v5 (built
+// from its pinned module by hack/kustomize.sh) using vdirender as a KRM
+// generator and transformer, and compares the output with a golden file.
+func TestKustomize(t *testing.T) {
+	kustomize := kustomizeBinary(t)
 	bin := binary(t)
 	build := func() string {
 		cmd := exec.Command(kustomize, "build", "--enable-alpha-plugins", "--enable-exec", "../../examples/kustomize")
@@ -394,13 +402,7 @@ func TestKptSourcePipe(t *testing.T) {
 // each rendering the platform.
 func TestInitPackagesRun(t *testing.T) {
 	kpt := tool(t, "kpt")
-	kustomize := os.Getenv("VDIRENDER_KUSTOMIZE")
-	if _, err := os.Stat(kustomize); kustomize == "" || err != nil {
-		if os.Getenv("VDIRENDER_E2E") == "required" {
-			t.Fatal("VDIRENDER_KUSTOMIZE does not name a kustomize binary; run make test")
-		}
-		t.Skip("kustomize not built: run make test")
-	}
+	kustomize := kustomizeBinary(t)
 	bin := binary(t)
 	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
 	dir := t.TempDir()

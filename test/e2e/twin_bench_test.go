@@ -12,7 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -49,7 +48,7 @@ func BenchmarkTwinSessionStartup(b *testing.B) {
 		b.Run(fmt.Sprintf("sessions=%d", n), func(b *testing.B) {
 			var all []time.Duration
 			for i := range b.N {
-				all = append(all, startSessions(ctx, b, k, cl.Kube.CoreV1(), ns, fmt.Sprintf("s%d-%d", n, i), n)...)
+				all = append(all, startSessions(ctx, b, k, ns, fmt.Sprintf("s%d-%d", n, i), n)...)
 			}
 			slices.Sort(all)
 			b.ReportMetric(quantile(all, 0.50).Seconds(), "p50-s")
@@ -61,7 +60,7 @@ func BenchmarkTwinSessionStartup(b *testing.B) {
 // startSessions creates n sessions at once and returns how long each took
 // to read Running; then it deletes them and waits until their pods are
 // gone, so that the next round finds every time-slice free.
-func startSessions(ctx context.Context, b *testing.B, k client.Client, core typedcorev1.CoreV1Interface, ns, prefix string, n int) []time.Duration {
+func startSessions(ctx context.Context, b *testing.B, k client.Client, ns, prefix string, n int) []time.Duration {
 	b.Helper()
 	created := make([]time.Time, n)
 	var wg sync.WaitGroup
@@ -106,17 +105,25 @@ func startSessions(ctx context.Context, b *testing.B, k client.Client, core type
 	if err != nil {
 		b.Fatalf("%d of %d sessions Running: %v", done, n, err)
 	}
+	endSessions(ctx, b, k, ns)
+	return took
+}
+
+// endSessions deletes every session of ns and waits until their pods are
+// gone, so that the next round finds every time-slice free.
+func endSessions(ctx context.Context, tb testing.TB, k client.Client, ns string) {
+	tb.Helper()
 	if err := k.DeleteAllOf(ctx, &v1alpha1.VDISession{}, client.InNamespace(ns)); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 3*time.Minute, true, func(ctx context.Context) (bool, error) {
-		pods, err := core.Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: session.SessionLabel})
+	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 3*time.Minute, true, func(ctx context.Context) (bool, error) {
+		var pods corev1.PodList
+		err := k.List(ctx, &pods, client.InNamespace(ns), client.HasLabels{session.SessionLabel})
 		return err == nil && len(pods.Items) == 0, nil
 	})
 	if err != nil {
-		b.Fatalf("the sessions' pods outlived them: %v", err)
+		tb.Fatalf("the sessions' pods outlived them: %v", err)
 	}
-	return took
 }
 
 func quantile(sorted []time.Duration, q float64) time.Duration {

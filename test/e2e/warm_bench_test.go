@@ -261,16 +261,6 @@ func startRoutable(ctx context.Context, tb testing.TB, k client.Client, user *ht
 	for err := range errs {
 		tb.Fatal(err)
 	}
-	if err := k.DeleteAllOf(ctx, &v1alpha1.VDISession{}, client.InNamespace(ns)); err != nil {
-		tb.Fatal(err)
-	}
-	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 3*time.Minute, true, func(ctx context.Context) (bool, error) {
-		var pods corev1.PodList
-		err := k.List(ctx, &pods, client.InNamespace(ns), client.HasLabels{session.SessionLabel})
-		return err == nil && len(pods.Items) == 0, nil
-	})
-	if err != nil {
-		tb.Fatalf("the sessions' pods outlived them: %v", err)
-	}
+	endSessions(ctx, tb, k, ns)
 	return routable, running
 }
