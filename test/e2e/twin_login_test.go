@@ -36,24 +36,12 @@ type twinLogin struct {
 	secrets map[string][]byte // by Secret key
 }
 
-// startTwinIdP starts the provider and points the package's auth.oidc at
-// it: the example's issuer replaced, its client ID kept.
-func startTwinIdP(t testing.TB, pkg string) *twinLogin {
+// startTwinLogin starts the provider, with the examples' client ID, and
+// makes the Secret values oauth2-proxy reads.
+func startTwinLogin(t testing.TB) *twinLogin {
 	t.Helper()
 	idp := oidctest.Start(t)
-	file := filepath.Join(pkg, "platform.yaml")
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const example = "issuerURL: https://login.example.com/realms/vdi"
-	if !strings.Contains(string(b), example) {
-		t.Fatalf("%s has no %q to point at the test's provider", file, example)
-	}
-	if err := os.WriteFile(file, []byte(strings.Replace(string(b), example, "issuerURL: "+idp.Issuer(), 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	idp.ClientID = "vdi-sessions" // the example's client
+	idp.ClientID = "vdi-sessions" // the examples' client
 	cookie := make([]byte, 32)
 	if _, err := rand.Read(cookie); err != nil {
 		t.Fatal(err)
@@ -63,6 +51,26 @@ func startTwinIdP(t testing.TB, pkg string) *twinLogin {
 		// oauth2-proxy decodes URL-safe base64 to 32 bytes.
 		values.CookieSecretKey: []byte(base64.RawURLEncoding.EncodeToString(cookie)),
 	}}
+}
+
+// startTwinIdP starts the login and points the package's auth.oidc at it:
+// the example's issuer replaced, its client ID kept.
+func startTwinIdP(t testing.TB, pkg string) *twinLogin {
+	t.Helper()
+	l := startTwinLogin(t)
+	file := filepath.Join(pkg, "platform.yaml")
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const example = "issuerURL: https://login.example.com/realms/vdi"
+	if !strings.Contains(string(b), example) {
+		t.Fatalf("%s has no %q to point at the test's provider", file, example)
+	}
+	if err := os.WriteFile(file, []byte(strings.Replace(string(b), example, "issuerURL: "+l.idp.Issuer(), 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return l
 }
 
 // serveLogin runs oauth2-proxy, built from its module, as the rendered

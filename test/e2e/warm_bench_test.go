@@ -44,7 +44,7 @@ const warmPoolSize = 20
 // seconds per path, and the same to status Running. `make bench` runs it.
 func BenchmarkTwinWarmPool(b *testing.B) {
 	dir := b.TempDir()
-	idp := startTwinIdPFor(b)
+	idp := startTwinLogin(b)
 	file := filepath.Join(dir, "values.yaml")
 	if err := os.WriteFile(file, []byte(fmt.Sprintf(`global: {hostname: kasm.example.com}
 gpu:
@@ -151,18 +151,6 @@ turn: {enabled: false}
 			})
 		}
 	}
-}
-
-// startTwinIdPFor starts the provider stand-in for a rendering written in
-// the test (startTwinIdP points a package's values at it).
-func startTwinIdPFor(tb testing.TB) *twinLogin {
-	tb.Helper()
-	dir := tb.TempDir()
-	const placeholder = "issuerURL: https://login.example.com/realms/vdi\n"
-	if err := os.WriteFile(filepath.Join(dir, "platform.yaml"), []byte(placeholder), 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	return startTwinIdP(tb, dir)
 }
 
 // serveDesktops stands in for every desktop of the namespace once its pod
