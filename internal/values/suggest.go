@@ -1,73 +1,56 @@
 package values
 
 import (
-	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
-	"sync"
 
-	"github.com/vdirender/vdirender/schemas"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// rawSchema is the values schema as plain JSON, to read which fields an
-// object has when a key is unknown.
-var rawSchema = sync.OnceValue(func() map[string]any {
-	var m map[string]any
-	if err := json.Unmarshal(schemas.Values, &m); err != nil {
-		panic(err) // the embedded schema is tested to parse
+// schemaAt is the compiled schema of the value at tokens (nil when the
+// schema does not say), its $refs followed.
+func schemaAt(tokens []string) *jsonschema.Schema {
+	node, err := Schema()
+	if err != nil {
+		return nil
 	}
-	return m
-})
-
-// schemaAt is the schema of the value at tokens (nil when the schema does
-// not say), $refs followed.
-func schemaAt(tokens []string) map[string]any {
-	root := rawSchema()
-	node := deref(root, root)
+	node = deref(node)
 	for _, t := range tokens {
 		if node == nil {
 			return nil
 		}
-		var next any
-		if props, ok := node["properties"].(map[string]any); ok && props[t] != nil {
-			next = props[t]
-		} else if items, ok := node["items"].(map[string]any); ok {
-			next = items
-		} else if pats, ok := node["patternProperties"].(map[string]any); ok && len(pats) == 1 {
-			for _, p := range pats {
+		var next *jsonschema.Schema
+		switch {
+		case node.Properties[t] != nil:
+			next = node.Properties[t]
+		case node.Items2020 != nil:
+			next = node.Items2020
+		case len(node.PatternProperties) == 1:
+			for _, p := range node.PatternProperties {
 				next = p
 			}
 		}
-		n, _ := next.(map[string]any)
-		node = deref(root, n)
+		node = deref(next)
 	}
 	return node
 }
 
-func deref(root, n map[string]any) map[string]any {
-	for n != nil {
-		ref, ok := n["$ref"].(string)
-		if !ok {
-			return n
-		}
-		n = root
-		for _, part := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
-			n, _ = n[part].(map[string]any)
-		}
+func deref(n *jsonschema.Schema) *jsonschema.Schema {
+	for n != nil && n.Ref != nil {
+		n = n.Ref
 	}
-	return nil
+	return n
 }
 
 // fieldsAt are the fields the object at tokens may have.
 func fieldsAt(tokens []string) []string {
-	props, _ := schemaAt(tokens)["properties"].(map[string]any)
-	out := make([]string, 0, len(props))
-	for k := range props {
-		out = append(out, k)
+	n := schemaAt(tokens)
+	if n == nil {
+		return nil
 	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(n.Properties))
 }
 
 // unknownField explains an unknown key at tokens: a near spelling of a
