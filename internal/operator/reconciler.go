@@ -334,25 +334,28 @@ const (
 
 // podOf finds the session's pod: a cold one has the session's name, a warm
 // one taken from the pool carries the session's label. The label is looked
-// up on the API server, not the cache, which may not have seen the take yet:
-// a session must never take a second warm desktop.
+// up in the cache, and when the cache has none on the API server, which may
+// have seen a take the cache has not yet: a session must never take a
+// second warm desktop. In the steady state no request leaves the cache.
 func (r *Reconciler) podOf(ctx context.Context, s *v1alpha1.VDISession) (*corev1.Pod, error) {
 	var pod corev1.Pod
 	err := r.Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: s.Name}, &pod)
 	if err == nil || !apierrors.IsNotFound(err) {
 		return &pod, err
 	}
-	reader := r.APIReader
-	if reader == nil {
-		reader = r.Client
+	readers := []client.Reader{r.Client}
+	if r.APIReader != nil {
+		readers = append(readers, r.APIReader)
 	}
-	var pods corev1.PodList
-	if err := reader.List(ctx, &pods, client.InNamespace(s.Namespace), client.MatchingLabels{session.SessionLabel: s.Name}); err != nil {
-		return nil, err
-	}
-	for i := range pods.Items {
-		if metav1.IsControlledBy(&pods.Items[i], s) {
-			return &pods.Items[i], nil
+	for _, reader := range readers {
+		var pods corev1.PodList
+		if err := reader.List(ctx, &pods, client.InNamespace(s.Namespace), client.MatchingLabels{session.SessionLabel: s.Name}); err != nil {
+			return nil, err
+		}
+		for i := range pods.Items {
+			if metav1.IsControlledBy(&pods.Items[i], s) {
+				return &pods.Items[i], nil
+			}
 		}
 	}
 	return nil, apierrors.NewNotFound(corev1.Resource("pods"), s.Name)
