@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 
-	"github.com/vdirender/vdirender/fn"
 	"github.com/vdirender/vdirender/internal/manifest"
 )
 
@@ -40,13 +39,9 @@ them (the rule in audit mode).`,
   vdirender build values.yaml -o rendered/`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			items, results, err := fn.Build(args[0])
+			items, err := render(cmd, args[0], quiet)
 			if err != nil {
-				return reportFailed(cmd.ErrOrStderr(), err)
-			}
-			printResults(cmd.ErrOrStderr(), onlyWarnings(results))
-			if !quiet {
-				printChanges(cmd.ErrOrStderr(), results)
+				return err
 			}
 			if outDir != "" {
 				return manifest.WriteDir(outDir, items)

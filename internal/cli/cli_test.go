@@ -457,7 +457,7 @@ current-context: x
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{
-		{"verify", "../../examples/k3s-single-node", "--kubeconfig", kubeconfig, "--timeout", "10s"},
+		{"verify", "../../testdata/packages/foreign-enforce", "--kubeconfig", kubeconfig, "--timeout", "10s"},
 		{"doctor", "--kubeconfig", kubeconfig},
 	} {
 		t.Run(args[0], func(t *testing.T) {
@@ -471,6 +471,10 @@ current-context: x
 			}
 			if args[0] == "verify" && !strings.Contains(stderr, "API server https://"+addr) {
 				t.Errorf("no progress line naming the API server: %q", stderr)
+			}
+			// What the rules changed is shown by every command that renders.
+			if args[0] == "verify" && !strings.Contains(stderr, "the rules changed the rendering") {
+				t.Errorf("verify did not say what the rules changed: %q", stderr)
 			}
 		})
 	}

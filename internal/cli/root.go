@@ -88,13 +88,17 @@ func runKRM(p framework.ResourceListProcessor, in io.Reader, out, errOut io.Writ
 }
 
 // render builds path for a command: on failure its problems go to stderr
-// and nothing else happens; warnings go to stderr too.
-func render(cmd *cobra.Command, path string) ([]*yaml.RNode, error) {
+// and nothing else happens; warnings go to stderr too, and, unless quiet,
+// what the rules changed (every command that renders shows it).
+func render(cmd *cobra.Command, path string, quiet bool) ([]*yaml.RNode, error) {
 	items, results, err := fn.Build(path)
 	if err != nil {
 		return nil, reportFailed(cmd.ErrOrStderr(), err)
 	}
 	printResults(cmd.ErrOrStderr(), onlyWarnings(results))
+	if !quiet {
+		printChanges(cmd.ErrOrStderr(), results)
+	}
 	return items, nil
 }
 

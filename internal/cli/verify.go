@@ -35,7 +35,7 @@ not fit, or a Secret is missing or incomplete.`,
   vdirender verify values.yaml --kubeconfig ~/.kube/k3s.yaml --context edge-1`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			items, err := render(cmd, args[0])
+			items, err := render(cmd, args[0], false)
 			if err != nil {
 				return err
 			}
