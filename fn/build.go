@@ -31,12 +31,19 @@ func (f *Failed) Error() string {
 // package directory holding one. It returns the objects to apply (local
 // config and internal annotations removed) and the non-error results.
 func Build(path string) ([]*yaml.RNode, framework.Results, error) {
-	out, results, _, err := build(path)
+	out, results, _, err := BuildValues(path)
+	return out, results, err
+}
+
+// BuildValues is Build that also returns the values the rendering came
+// from, for commands that report on them (what the cluster must hold).
+func BuildValues(path string) ([]*yaml.RNode, framework.Results, *values.Values, error) {
+	out, results, v, err := build(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	out, err = manifest.Clean(out)
-	return out, results, err
+	return out, results, v, err
 }
 
 // build renders path and returns the rendering with its internal

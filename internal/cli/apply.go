@@ -74,7 +74,7 @@ pruned, changing nothing.`,
   vdirender apply DIR --dry-run`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			items, err := render(cmd, args[0], false)
+			items, _, err := render(cmd, args[0], false)
 			if err != nil {
 				return err
 			}

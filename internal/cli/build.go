@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 
+	"github.com/vdirender/vdirender/internal/generators"
 	"github.com/vdirender/vdirender/internal/manifest"
 )
 
@@ -31,7 +32,10 @@ named; nothing is ever written through a link.
 
 What the rules in enforce mode changed (a pull policy, a storage class,
 resources, a GPU runtime class) is listed on stderr, one line per rule and
-new value with the old values and the objects; --quiet leaves it out.
+new value with the old values and the objects. So is what the rendering
+expects on the cluster and does not create (Secrets, with a command to make
+each; the node label of each GPU pool; cert-manager's issuer; where Kasm's
+admin password is), which verify checks. --quiet leaves both out.
 Values that a rule would contradict (global.image.pullPolicy: Always, a
 storage class other than local-path) are errors instead, saying how to keep
 them (the rule in audit mode).`,
@@ -39,9 +43,12 @@ them (the rule in audit mode).`,
   vdirender build values.yaml -o rendered/`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			items, err := render(cmd, args[0], quiet)
+			items, v, err := render(cmd, args[0], quiet)
 			if err != nil {
 				return err
+			}
+			if !quiet {
+				printPrerequisites(cmd.ErrOrStderr(), generators.Expectations(v))
 			}
 			if outDir != "" {
 				return manifest.WriteDir(outDir, items)
@@ -56,7 +63,7 @@ them (the rule in audit mode).`,
 		},
 	}
 	cmd.Flags().StringVarP(&outDir, "output", "o", "", "write one file per object under this directory instead of stdout")
-	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "do not list on stderr what the rules changed")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "do not list on stderr what the rules changed and what the cluster must hold")
 	return cmd
 }
 

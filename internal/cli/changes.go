@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vdirender/vdirender/internal/platform"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 )
 
@@ -92,4 +93,17 @@ func leaf(path string) string {
 		return path[i+1:]
 	}
 	return path
+}
+
+// printPrerequisites lists what the rendering expects on the cluster and
+// does not create, each with why and how to make or find it.
+func printPrerequisites(w io.Writer, e platform.Expectations) {
+	list := e.List()
+	if len(list) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "the cluster must hold what the rendering does not create (vdirender verify checks the Secrets, node labels and issuer; --quiet hides this):")
+	for _, p := range list {
+		fmt.Fprintf(w, "  %s: %s\n      %s\n", p.What, p.Why, p.How)
+	}
 }

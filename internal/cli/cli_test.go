@@ -494,6 +494,20 @@ func TestTraefikUnmanaged(t *testing.T) {
 	golden.Check(t, "../../testdata/cli/traefik-unmanaged.stderr", []byte(stderr))
 }
 
+// TestBuildListsPrerequisites: build says on stderr what the cluster must
+// hold (golden): here cert-manager's issuer instead of a TLS Secret, and the
+// label of the pool a template runs on. The Certificates are on stdout.
+func TestBuildListsPrerequisites(t *testing.T) {
+	stdout, stderr, err := execute(t, nil, "build", "../../testdata/cli/cert-manager.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(stdout, "kind: Certificate\n"); n != 2 {
+		t.Errorf("%d Certificates rendered, want 2", n)
+	}
+	golden.Check(t, "../../testdata/cli/cert-manager.stderr", []byte(stderr))
+}
+
 // TestBuildListsRuleChanges: what the rules in enforce mode changed is on
 // stderr (golden), and --quiet leaves it out; stdout is the same.
 func TestBuildListsRuleChanges(t *testing.T) {

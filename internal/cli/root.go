@@ -24,6 +24,7 @@ import (
 
 	"github.com/vdirender/vdirender/fn"
 	"github.com/vdirender/vdirender/internal/cluster/kubeclient"
+	"github.com/vdirender/vdirender/internal/values"
 )
 
 // maxInput bounds a ResourceList read from stdin; files and packages have
@@ -90,16 +91,16 @@ func runKRM(p framework.ResourceListProcessor, in io.Reader, out, errOut io.Writ
 // render builds path for a command: on failure its problems go to stderr
 // and nothing else happens; warnings go to stderr too, and, unless quiet,
 // what the rules changed (every command that renders shows it).
-func render(cmd *cobra.Command, path string, quiet bool) ([]*yaml.RNode, error) {
-	items, results, err := fn.Build(path)
+func render(cmd *cobra.Command, path string, quiet bool) ([]*yaml.RNode, *values.Values, error) {
+	items, results, v, err := fn.BuildValues(path)
 	if err != nil {
-		return nil, reportFailed(cmd.ErrOrStderr(), err)
+		return nil, nil, reportFailed(cmd.ErrOrStderr(), err)
 	}
 	printResults(cmd.ErrOrStderr(), onlyWarnings(results))
 	if !quiet {
 		printChanges(cmd.ErrOrStderr(), results)
 	}
-	return items, nil
+	return items, v, nil
 }
 
 // clusterFlags are the flags of the commands that talk to a cluster.

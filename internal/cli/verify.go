@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/vdirender/vdirender/fn"
 	"github.com/vdirender/vdirender/internal/cluster/verify"
 	"github.com/vdirender/vdirender/internal/generators"
 )
@@ -27,21 +26,23 @@ per node pool (nodes grouped by their nvidia.com/device-plugin.config label).
 The Secrets the rendering reads and nobody renders (TLS, coturn's auth Secret,
 the inline databases' passwords: the README's "Secrets you create") must be
 there, of their type, with every key non-empty; their values are not shown.
+Each GPU node pool must have a node with its label
+(nvidia.com/device-plugin.config=<pool>), and with ingress.tls.certManager,
+cert-manager must be installed and its issuer present. What nothing can check
+beforehand (where Kasm's admin password is, a Traefik certificate resolver)
+is printed as notes.
 
 Objects whose namespace or CRD comes with the rendering itself are skipped and
 listed. The exit status is non-zero when an object is rejected, the GPU demand does
-not fit, or a Secret is missing or incomplete.`,
+not fit, a Secret is missing or incomplete, a pool has no node, or the
+issuer is missing.`,
 		Example: `  vdirender verify examples/k3s-single-node
   vdirender verify values.yaml --kubeconfig ~/.kube/k3s.yaml --context edge-1`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			items, err := render(cmd, args[0], false)
+			items, v, err := render(cmd, args[0], false)
 			if err != nil {
 				return err
-			}
-			v, err := fn.PackageValues(args[0])
-			if err != nil {
-				return reportFailed(cmd.ErrOrStderr(), err)
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
@@ -49,7 +50,7 @@ not fit, or a Secret is missing or incomplete.`,
 			if err != nil {
 				return err
 			}
-			report, err := verify.Run(ctx, cl, items, generators.UserSecrets(v))
+			report, err := verify.Run(ctx, cl, items, generators.Expectations(v))
 			if err != nil {
 				return err
 			}
@@ -76,6 +77,16 @@ func printReport(w io.Writer, r verify.Report) {
 	fmt.Fprintf(w, "secrets: %d present, %d missing or incomplete\n", r.SecretsPresent, len(r.Secrets))
 	for _, f := range r.Secrets {
 		fmt.Fprintf(w, "  %s: %s\n", f.Object, f.Message)
+	}
+	for _, c := range r.Prerequisites {
+		mark := "ok     "
+		if !c.OK {
+			mark = "MISSING"
+		}
+		fmt.Fprintf(w, "prerequisite %s %s: %s\n", mark, c.What, c.Found)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "note: %s: %s (%s)\n", n.What, n.Why, n.How)
 	}
 	pools := r.Capacity.Pools
 	if len(pools) == 0 {

@@ -24,7 +24,7 @@ const (
 func Platform(v *values.Values) []any {
 	var out []any
 	for _, part := range []func(*values.Values) []any{
-		CRDs, Namespaces, Operator, Login, Admission, GPU, Ingress, Charts, Sessions, Monitoring,
+		CRDs, Namespaces, Operator, Login, Admission, GPU, Ingress, Certificates, Charts, Sessions, Monitoring,
 	} {
 		out = append(out, part(v)...)
 	}

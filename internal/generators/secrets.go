@@ -15,7 +15,8 @@ func UserSecrets(v *values.Values) []platform.SecretNeed {
 	ns := v.Global.Namespace
 	tlsKeys := []string{corev1.TLSCertKey, corev1.TLSPrivateKeyKey}
 	tlsType := string(corev1.SecretTypeTLS)
-	if name := v.Ingress.TLS.SecretName; name != "" {
+	// cert-manager writes the TLS Secrets of its Certificates.
+	if name := v.Ingress.TLS.SecretName; name != "" && v.Ingress.TLS.CertManager == nil {
 		out = append(out,
 			platform.SecretNeed{Namespace: ns, Name: name, Type: tlsType, Keys: tlsKeys,
 				ReadBy: "Traefik for IngressRoute kasm, and Kasm's chart for its proxy or Ingress"},
@@ -41,13 +42,14 @@ func UserSecrets(v *values.Values) []platform.SecretNeed {
 	if o := v.Auth.OIDC; o != nil {
 		readBy := "oauth2-proxy (the login), through secretKeyRefs that are not optional"
 		cookie := map[string]func([]byte) string{o.CookieSecretRef.Key: platform.CookieSecretProblem}
+		makeCookie := map[string]string{o.CookieSecretRef.Key: platform.MakeCookieSecret}
 		if o.ClientSecretRef.Name == o.CookieSecretRef.Name {
 			out = append(out, platform.SecretNeed{Namespace: v.VDI.Namespace, Name: o.ClientSecretRef.Name,
-				Keys: []string{o.ClientSecretRef.Key, o.CookieSecretRef.Key}, ReadBy: readBy, Check: cookie})
+				Keys: []string{o.ClientSecretRef.Key, o.CookieSecretRef.Key}, ReadBy: readBy, Check: cookie, Generate: makeCookie})
 		} else {
 			out = append(out,
 				platform.SecretNeed{Namespace: v.VDI.Namespace, Name: o.ClientSecretRef.Name, Keys: []string{o.ClientSecretRef.Key}, ReadBy: readBy},
-				platform.SecretNeed{Namespace: v.VDI.Namespace, Name: o.CookieSecretRef.Name, Keys: []string{o.CookieSecretRef.Key}, ReadBy: readBy, Check: cookie})
+				platform.SecretNeed{Namespace: v.VDI.Namespace, Name: o.CookieSecretRef.Name, Keys: []string{o.CookieSecretRef.Key}, ReadBy: readBy, Check: cookie, Generate: makeCookie})
 		}
 	}
 	return out

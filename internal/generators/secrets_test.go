@@ -43,6 +43,9 @@ func TestUserSecrets(t *testing.T) {
 			"kasm/postgresql  postgres-password",
 			"kasm/redis  redis-password",
 		}},
+		{"cert-manager writes the TLS Secrets", base + "ingress: {tls: {certManager: {issuer: letsencrypt}}}\n", []string{
+			"kasm/coturn-auth  username,password,static-auth-secret",
+		}},
 		{"kasm-single-zone makes its own certificates", base + "charts: {kasm: {name: kasm-single-zone, version: 1.16.0, repo: https://charts.example.com/}}\npostgres: {enabled: false}\nredis: {enabled: false}\n", []string{
 			"kasm/coturn-auth  username,password,static-auth-secret",
 		}},

@@ -20,6 +20,8 @@ type SecretNeed struct {
 	// Check, per key, says what is wrong with a value ("" when nothing),
 	// without repeating it.
 	Check map[string]func([]byte) string
+	// Generate, per key, is a shell command that makes a good value.
+	Generate map[string]string
 }
 
 // CookieSecretProblem says why oauth2-proxy would refuse v as its cookie
@@ -33,7 +35,11 @@ func CookieSecretProblem(v []byte) string {
 	if ok(len(v)) {
 		return ""
 	}
-	return fmt.Sprintf("is %d bytes, and not URL-safe base64 of 16, 24 or 32 bytes: oauth2-proxy will not start (make one with: head -c32 /dev/urandom | base64 | tr '+/' '-_')", len(v))
+	return fmt.Sprintf("is %d bytes, and not URL-safe base64 of 16, 24 or 32 bytes: oauth2-proxy will not start (make one with: %s)", len(v), MakeCookieSecret)
 }
+
+// MakeCookieSecret is a shell command that prints a cookie secret
+// oauth2-proxy takes.
+const MakeCookieSecret = "head -c32 /dev/urandom | base64 | tr '+/' '-_'"
 
 func (s SecretNeed) String() string { return fmt.Sprintf("Secret %s/%s", s.Namespace, s.Name) }

@@ -1,6 +1,8 @@
 package platform_test
 
 import (
+	"bytes"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -30,5 +32,19 @@ func TestCookieSecretProblem(t *testing.T) {
 				t.Errorf("the problem repeats the value: %q", p)
 			}
 		})
+	}
+}
+
+// TestMakeCookieSecret: the command the messages print makes a cookie
+// secret that oauth2-proxy takes, every time.
+func TestMakeCookieSecret(t *testing.T) {
+	for range 5 {
+		out, err := exec.Command("sh", "-c", platform.MakeCookieSecret).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := platform.CookieSecretProblem(bytes.TrimRight(out, "\n")); p != "" {
+			t.Errorf("%q %s", out, p)
+		}
 	}
 }

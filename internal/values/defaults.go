@@ -93,6 +93,14 @@ const (
 	DefaultMountPath        = "/home/user"
 )
 
+// cert-manager's issuer kinds, and the Secret its Certificates fill when
+// ingress.tls.secretName is not given.
+const (
+	ClusterIssuerKind        = "ClusterIssuer"
+	IssuerKind               = "Issuer"
+	DefaultCertManagerSecret = "vdi-tls"
+)
+
 func quantity(s string) resource.Quantity { return resource.MustParse(s) }
 
 // sessionResources are the platform's defaults for one desktop: one time-slice
@@ -268,6 +276,10 @@ func (v *Values) Default() {
 	}
 	if in.SessionHost == "" && g.Hostname != "" {
 		in.SessionHost = "sessions." + g.Hostname
+	}
+	if cm := in.TLS.CertManager; cm != nil {
+		setString(&cm.IssuerKind, ClusterIssuerKind)
+		setString(&in.TLS.SecretName, DefaultCertManagerSecret)
 	}
 	setString(&in.WebsocketTimeout, DefaultWebsocketTimeout)
 	fillResources(&in.Resources, traefikResources())

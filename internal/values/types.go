@@ -276,10 +276,22 @@ type TraefikSettings struct {
 	ManageHelmChartConfig *bool `json:"manageHelmChartConfig,omitempty"`
 }
 
-// TLS is either a Secret or a certificate resolver.
+// TLS is a Secret (the user's, or cert-manager's when CertManager is set)
+// or a Traefik certificate resolver.
 type TLS struct {
 	SecretName   string `json:"secretName,omitempty"`
 	CertResolver string `json:"certResolver,omitempty"`
+	// CertManager renders cert-manager Certificates that fill SecretName
+	// in each namespace whose routes read it.
+	CertManager *CertManager `json:"certManager,omitempty"`
+}
+
+// CertManager names the cert-manager issuer of the platform's certificates.
+type CertManager struct {
+	Issuer string `json:"issuer"`
+	// IssuerKind is ClusterIssuer (one issuer serves both namespaces) or
+	// Issuer (one of that name in each namespace).
+	IssuerKind string `json:"issuerKind,omitempty"`
 }
 
 // TURN configures coturn for WebRTC streaming.

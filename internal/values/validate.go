@@ -46,8 +46,11 @@ func (v *Values) validate(d Document) Errors {
 	errs = append(errs, v.checkDurations(d)...)
 	errs = append(errs, v.checkAuth(d)...)
 	errs = append(errs, v.checkRuleContradictions(d)...)
-	if v.Ingress.TLS.SecretName != "" && v.Ingress.TLS.CertResolver != "" {
+	if v.Ingress.TLS.SecretName != "" && v.Ingress.TLS.CertResolver != "" && v.Ingress.TLS.CertManager == nil {
 		add([]string{"ingress", "tls"}, "set secretName or certResolver, not both")
+	}
+	if v.Ingress.TLS.CertManager != nil && v.Ingress.TLS.CertResolver != "" {
+		add([]string{"ingress", "tls", "certManager"}, "cert-manager and Traefik's certificate resolver %q would both issue the certificate: keep one", v.Ingress.TLS.CertResolver)
 	}
 	for _, ns := range []struct {
 		tokens []string

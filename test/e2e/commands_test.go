@@ -13,6 +13,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/ptr"
 
@@ -98,6 +100,39 @@ func testVerify(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kubec
 		secret(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "vdi-oidc", Namespace: "vdi-system"},
 			StringData: map[string]string{"client-secret": "c", "cookie-secret": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"}})
 	}
+	// withCertManager has cert-manager issue the example's certificates
+	// (kind "" is the default, a ClusterIssuer).
+	withCertManager := func(kind string) func(string) string {
+		return func(s string) string {
+			cm := "certManager: {issuer: letsencrypt}"
+			if kind != "" {
+				cm = "certManager: {issuer: letsencrypt, issuerKind: " + kind + "}"
+			}
+			out := strings.Replace(s, "secretName: kasm-tls", cm, 1)
+			if out == s {
+				t.Fatal("the example no longer names its TLS Secret kasm-tls")
+			}
+			return out
+		}
+	}
+	// issuer creates a self-signed cert-manager issuer named letsencrypt.
+	issuer := func(kind, namespace string) {
+		gvk := schema.GroupVersionKind{Group: "cert-manager.io", Version: "v1", Kind: kind}
+		o := &unstructured.Unstructured{}
+		o.SetGroupVersionKind(gvk)
+		o.SetName("letsencrypt")
+		o.SetNamespace(namespace)
+		if err := unstructured.SetNestedMap(o.Object, map[string]any{"selfSigned": map[string]any{}}, "spec"); err != nil {
+			t.Fatal(err)
+		}
+		r, _, err := cl.Resource(gvk, namespace)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Create(ctx, o, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatal(err)
+		}
+	}
 	tests := []struct {
 		name    string
 		dir     string
@@ -114,7 +149,18 @@ func testVerify(ctx context.Context, t *testing.T, c *cluster.Cluster, cl *kubec
 			`Secret kasm/kasm-tls: its type is "Opaque", not kubernetes.io/tls`,
 			"Secret vdi-system/kasm-tls: missing: create it (type kubernetes.io/tls)"}},
 		{"example fits and is accepted", pkg("", same), createSecrets, false, []string{"0 rejected", "secrets: 4 present, 0 missing",
-			"gpu: pool single: 1 GPU pods ask for 1 of 8 nvidia.com/gpu on 1 node(s): fits"}},
+			"gpu: pool single: 1 GPU pods ask for 1 of 8 nvidia.com/gpu on 1 node(s): fits",
+			"prerequisite ok      pool single: 1 node(s) labelled nvidia.com/device-plugin.config=single",
+			"note: Kasm's admin login admin@kasm.local: Kasm's chart generates its password at install, into Secret kasm/kasm-secrets (key admin-password)"}},
+		// cert-manager's own CRDs are installed (upstreamCRDs); its issuer is not.
+		{"cert-manager without its issuer", pkg("", withCertManager("")), createSecrets, true, []string{"0 rejected",
+			"prerequisite MISSING ClusterIssuer letsencrypt: missing: the Certificates name it",
+			"secrets: 2 present, 0 missing"}},
+		{"cert-manager with its issuer", pkg("", withCertManager("")), func() { createSecrets(); issuer("ClusterIssuer", "") }, false, []string{"0 rejected",
+			"prerequisite ok      ClusterIssuer letsencrypt: present"}},
+		{"cert-manager Issuer in one of two namespaces", pkg("", withCertManager("Issuer")), func() { createSecrets(); issuer("Issuer", "kasm") }, true, []string{"0 rejected",
+			"prerequisite ok      Issuer letsencrypt in namespace kasm: present",
+			"prerequisite MISSING Issuer letsencrypt in namespace vdi-system: missing"}},
 		{"object the API server refuses", pkg(`apiVersion: v1
 kind: Service
 metadata: {name: broken, namespace: default}
@@ -122,7 +168,8 @@ spec:
   ports:
   - {name: web, port: 99999}
 `, same), nil, true, []string{"1 rejected", "rejected Service default/broken", "spec.ports[0].port"}},
-		{"pool without nodes", pkg("", func(s string) string { return strings.ReplaceAll(s, "single", "ghost") }), nil, true, []string{"gpu: pool ghost: 1 GPU pods ask for 1 of 0 nvidia.com/gpu on 0 node(s): DOES NOT FIT: 0 of 1 GPU pods fit"}},
+		{"pool without nodes", pkg("", func(s string) string { return strings.ReplaceAll(s, "single", "ghost") }), nil, true, []string{"gpu: pool ghost: 1 GPU pods ask for 1 of 0 nvidia.com/gpu on 0 node(s): DOES NOT FIT: 0 of 1 GPU pods fit",
+			"prerequisite MISSING pool ghost: no node is labelled nvidia.com/device-plugin.config=ghost (the values count 1): kubectl label node NODE nvidia.com/device-plugin.config=ghost"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

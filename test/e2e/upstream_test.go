@@ -21,7 +21,14 @@ var upstreamCRDs = []struct{ module, file string }{
 	{"github.com/k3s-io/helm-controller@v0.17.7", "pkg/crds/yaml/generated/helm.cattle.io_helmchartconfigs.yaml"},
 	// gpu-operator publishes no semver module versions; this is its newest pseudo-version.
 	{"github.com/NVIDIA/gpu-operator@v0.0.0-20250917190837-d73a0086a6ba", "config/crd/bases/nvidia.com_clusterpolicies.yaml"},
+	// cert-manager, for ingress.tls.certManager: the Certificates vdirender
+	// renders and the issuers verify looks for.
+	{certManagerModule, "deploy/crds/cert-manager.io_certificates.yaml"},
+	{certManagerModule, "deploy/crds/cert-manager.io_clusterissuers.yaml"},
+	{certManagerModule, "deploy/crds/cert-manager.io_issuers.yaml"},
 }
+
+const certManagerModule = "github.com/cert-manager/cert-manager@v1.21.2"
 
 // clusterPolicySample is the operator's own sample, standing in for the
 // ClusterPolicy its chart creates, so that our patch is applied onto it.

@@ -37,17 +37,34 @@ type Report struct {
 	// incomplete; SecretsPresent counts those in order.
 	Secrets        []Finding
 	SecretsPresent int
+	// Prerequisites are the other expectations: the node labels of the
+	// GPU pools and cert-manager's issuer. Missing ones fail.
+	Prerequisites []Check
+	// Notes are the expectations nothing checks beforehand, passed on.
+	Notes []platform.Note
+}
+
+// Check is one expectation looked up on the cluster.
+type Check struct {
+	What, Found string
+	OK          bool
 }
 
 // OK reports whether the rendering can be applied, fits the GPUs and finds
 // the Secrets it reads.
 func (r Report) OK() bool {
+	for _, c := range r.Prerequisites {
+		if !c.OK {
+			return false
+		}
+	}
 	return len(r.Capacity.Short()) == 0 && len(r.Rejected) == 0 && len(r.Secrets) == 0
 }
 
-// Run verifies items against the cluster behind cl, and that each Secret
-// of needs is there with its type and keys.
-func Run(ctx context.Context, cl *kubeclient.Client, items []*yaml.RNode, needs []platform.SecretNeed) (Report, error) {
+// Run verifies items against the cluster behind cl, and that what the
+// rendering expects is there: each Secret with its type and keys, nodes
+// in each GPU pool, cert-manager's issuer.
+func Run(ctx context.Context, cl *kubeclient.Client, items []*yaml.RNode, expect platform.Expectations) (Report, error) {
 	var r Report
 	objs := make([]*unstructured.Unstructured, 0, len(items))
 	rendered := map[string]bool{} // namespaces and CRD kinds this rendering creates
@@ -113,7 +130,16 @@ func Run(ctx context.Context, cl *kubeclient.Client, items []*yaml.RNode, needs 
 		r.Rejected = append(r.Rejected, Finding{e.Object.GetKind() + " " + e.Object.GetName(), e.Error()})
 	}
 	r.Capacity = platform.Place(platform.ClusterPools(nodes.Items), demands)
-	for _, need := range needs {
+	r.Notes = expect.Notes
+	r.Prerequisites = append(r.Prerequisites, checkPools(nodes.Items, expect.Pools)...)
+	if expect.Issuer != nil {
+		checks, err := checkIssuer(ctx, cl, *expect.Issuer)
+		if err != nil {
+			return r, err
+		}
+		r.Prerequisites = append(r.Prerequisites, checks...)
+	}
+	for _, need := range expect.Secrets {
 		problem, err := checkSecret(ctx, cl, need, rendered["ns/"+need.Namespace])
 		if err != nil {
 			return r, err

@@ -1,0 +1,122 @@
+package platform
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Expectations are what a rendering needs on the cluster and does not
+// create. build lists them for people; verify looks each up.
+type Expectations struct {
+	Secrets []SecretNeed
+	// Pools are the GPU node pools and the nodes the values count in each.
+	Pools []PoolNeed
+	// Issuer is the cert-manager issuer the Certificates name, if any.
+	Issuer *IssuerNeed
+	// Notes are expectations nothing can check before the platform runs
+	// (a certificate resolver, the host's driver) or that the platform
+	// itself makes at install (Kasm's admin password): they say where to look.
+	Notes []Note
+}
+
+// PoolNeed is a GPU node pool: nodes join it by PoolLabel.
+type PoolNeed struct {
+	Name  string
+	Nodes int
+	// Templates are the VDITemplates whose desktops run on the pool.
+	Templates []string
+}
+
+// LabelRequired says whether nodes must carry the pool's label. GPU nodes
+// without it get the default config, but a template's desktops select
+// their pool by the label, the default pool's too.
+func (p PoolNeed) LabelRequired() bool { return p.Name != DefaultPool || len(p.Templates) > 0 }
+
+// Label is the node label that joins a node to the pool.
+func (p PoolNeed) Label() string { return PoolLabel + "=" + p.Name }
+
+// IssuerNeed is the cert-manager Issuer or ClusterIssuer of the platform's
+// Certificates; an Issuer must exist in each of Namespaces.
+type IssuerNeed struct {
+	Kind, Name string
+	Namespaces []string
+}
+
+func (i IssuerNeed) String() string {
+	if i.Kind == "Issuer" {
+		return fmt.Sprintf("cert-manager Issuer %s in namespace(s) %s", i.Name, strings.Join(i.Namespaces, ", "))
+	}
+	return "cert-manager " + i.Kind + " " + i.Name
+}
+
+// Note is an expectation for people: what, why, and how to see or make it.
+type Note struct{ What, Why, How string }
+
+// Prerequisite is one line of what a rendering expects, for people.
+type Prerequisite struct{ What, Why, How string }
+
+// List is every expectation, for people, in a stable order: Secrets,
+// node labels, the issuer, then the notes.
+func (e Expectations) List() []Prerequisite {
+	var out []Prerequisite
+	for _, s := range e.Secrets {
+		out = append(out, Prerequisite{What: s.Describe(), Why: "read by " + s.ReadBy, How: s.Command()})
+	}
+	for _, p := range e.Pools {
+		why := "gpu-operator gives these nodes the time-slicing config " + p.Name
+		if len(p.Templates) > 0 {
+			why = fmt.Sprintf("template(s) %s run their desktops on pool %s; %s", strings.Join(p.Templates, ", "), p.Name, why)
+		}
+		if !p.LabelRequired() {
+			out = append(out, Prerequisite{
+				What: fmt.Sprintf("%d GPU node(s) in pool %s", p.Nodes, p.Name),
+				Why:  "GPU nodes without the label " + PoolLabel + " get the default time-slicing config",
+				How:  "no label needed; kubectl get nodes -o custom-columns=NAME:.metadata.name,GPU:.status.allocatable.nvidia\\.com/gpu",
+			})
+			continue
+		}
+		out = append(out, Prerequisite{
+			What: fmt.Sprintf("%d GPU node(s) labelled %s", p.Nodes, p.Label()),
+			Why:  why,
+			How:  "kubectl label node NODE " + p.Label(),
+		})
+	}
+	if i := e.Issuer; i != nil {
+		out = append(out, Prerequisite{
+			What: i.String(),
+			Why:  "the rendered Certificates name it; cert-manager (its CRDs and controller) must be installed",
+			How:  "kubectl get " + strings.ToLower(i.Kind) + "s.cert-manager.io",
+		})
+	}
+	for _, n := range e.Notes {
+		out = append(out, Prerequisite(n))
+	}
+	return out
+}
+
+// Describe names the Secret with its type and keys.
+func (s SecretNeed) Describe() string {
+	typ := ""
+	if s.Type != "" {
+		typ = " of type " + s.Type
+	}
+	return fmt.Sprintf("%s%s, key(s) %s", s, typ, strings.Join(s.Keys, ", "))
+}
+
+// Command is a kubectl command that creates the Secret, with placeholders
+// for the values (which vdirender never sees).
+func (s SecretNeed) Command() string {
+	if s.Type == "kubernetes.io/tls" {
+		return fmt.Sprintf("kubectl -n %s create secret tls %s --cert=tls.crt --key=tls.key", s.Namespace, s.Name)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "kubectl -n %s create secret generic %s", s.Namespace, s.Name)
+	for _, k := range s.Keys {
+		value := "..."
+		if s.Generate[k] != "" {
+			value = `"$(` + s.Generate[k] + `)"`
+		}
+		fmt.Fprintf(&b, " --from-literal=%s=%s", k, value)
+	}
+	return b.String()
+}
