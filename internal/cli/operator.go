@@ -3,12 +3,11 @@ package cli
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"time"
 
-	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
+	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/vdirender/vdirender/internal/cluster/kubeclient"
@@ -17,7 +16,7 @@ import (
 
 func newOperator() *cobra.Command {
 	o := operator.Options{}
-	var gatewayAddr, kubeconfig string
+	var gatewayAddr, kubeconfig, logLevel, logFormat string
 	cmd := &cobra.Command{
 		Use:   "operator",
 		Short: "Run the VDI operator that serves VDISessions",
@@ -45,11 +44,23 @@ operator at start; a changed file applies without a restart, to the next
 session at once (its start re-reads the file) and to the gateway within 10 s
 (the config watch), and the reload is logged. Without
 --config every value has its default, GPU capacity is not judged and no
-session can be opened (no login is configured).`,
+session can be opened (no login is configured).
+
+Logs are structured (--log-format text or json) on stderr. At info level:
+the config loaded and reloaded, each session's phase change with the reason,
+warm desktops taken, sessions resumed, refusals of another user's session,
+and every error. debug adds each status write and reconcile detail;
+warn and error keep only problems.`,
 		Example: `  vdirender operator --session-namespace=vdi-sessions --session-host=sessions.kasm.example.com`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctrl.SetLogger(logr.FromSlogHandler(slog.NewTextHandler(cmd.ErrOrStderr(), nil)))
+			log, err := newLogger(cmd.ErrOrStderr(), logLevel, logFormat)
+			if err != nil {
+				return err
+			}
+			// controller-runtime and client-go log through the same handler.
+			ctrl.SetLogger(log)
+			klog.SetLogger(log)
 			cfg, err := kubeclient.Config(kubeconfig, "")
 			if err != nil {
 				return err
@@ -91,6 +102,8 @@ session can be opened (no login is configured).`,
 	f.BoolVar(&o.LeaderElection, "leader-elect", false, "elect one active operator among replicas")
 	f.StringVar(&o.LeaderNamespace, "leader-election-namespace", "", "namespace of the leader lease (default: the pod's)")
 	f.StringVar(&kubeconfig, "kubeconfig", "", "kubeconfig outside a cluster")
+	f.StringVar(&logLevel, "log-level", "info", "least severe level logged: debug, info, warn or error")
+	f.StringVar(&logFormat, "log-format", "text", "text (key=value) or json")
 	f.StringVar(&o.ConfigPath, "config", "", "platform config file (data[values.yaml] of the vdi-operator-config ConfigMap)")
 	return cmd
 }

@@ -140,6 +140,8 @@ func operatorDeployment(v *values.Values) *appsv1.Deployment {
 		"--health-probe-bind-address=:8082",
 		"--leader-elect",
 		"--config=" + OperatorConfigPath,
+		"--log-level=" + v.VDI.Operator.LogLevel,
+		"--log-format=" + v.VDI.Operator.LogFormat,
 	}
 	return &appsv1.Deployment{
 		TypeMeta:   typeMeta("apps/v1", "Deployment"),

@@ -85,7 +85,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if !s.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, nil // owner references remove what it created
 	}
-	status := s.Status
+	// A copy: writeStatus compares it with the status read, to log changes.
+	status := s.Status.DeepCopy()
 	if status == nil {
 		status = &v1alpha1.VDISessionStatus{}
 	}
@@ -395,6 +396,7 @@ func (r *Reconciler) ensurePod(ctx context.Context, s *v1alpha1.VDISession, tpl 
 	if err := r.Create(ctx, pod); err != nil {
 		return nil, "", err
 	}
+	ctrl.LoggerFrom(ctx).V(1).Info("desktop pod created", "pod", pod.Name, "path", path)
 	return pod, path, nil
 }
 
@@ -434,8 +436,10 @@ func (r *Reconciler) takeWarm(ctx context.Context, s *v1alpha1.VDISession, tpl *
 		switch {
 		case err == nil:
 			warmClaims.WithLabelValues(tpl.Name).Inc()
+			ctrl.LoggerFrom(ctx).Info("warm desktop taken", "pod", taken.Name, "ready", podutils.IsPodReady(taken))
 			return taken, nil
 		case apierrors.IsConflict(err) || apierrors.IsNotFound(err):
+			ctrl.LoggerFrom(ctx).V(1).Info("warm desktop taken by another session; trying the next", "pod", p.Name)
 			continue // another session took it, or it went
 		default:
 			return nil, err
@@ -577,7 +581,38 @@ func setCondition(st *v1alpha1.VDISessionStatus, gen int64, typ string, status m
 	meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: typ, Status: status, Reason: reason, Message: msg, ObservedGeneration: gen})
 }
 
+// writeStatus stores st as the session's status. A new phase is logged at
+// info level with the reason of the condition that says why; every write
+// is logged at debug level (-v 1).
 func (r *Reconciler) writeStatus(ctx context.Context, s *v1alpha1.VDISession, st *v1alpha1.VDISessionStatus) error {
+	old := ""
+	if s.Status != nil {
+		old = s.Status.Phase
+	}
 	s.Status = st
-	return r.Status().Update(ctx, s)
+	if err := r.Status().Update(ctx, s); err != nil {
+		return err
+	}
+	log := ctrl.LoggerFrom(ctx).WithValues("user", s.Spec.User, "template", s.Spec.Template)
+	reason, msg := lastReason(st)
+	if old != st.Phase {
+		log.Info("session phase changed", "from", old, "to", st.Phase, "reason", reason, "message", msg)
+	} else {
+		log.V(1).Info("session status written", "phase", st.Phase, "reason", reason)
+	}
+	return nil
+}
+
+// lastReason is the reason and message of the condition that changed last.
+func lastReason(st *v1alpha1.VDISessionStatus) (string, string) {
+	var last *metav1.Condition
+	for i := range st.Conditions {
+		if c := &st.Conditions[i]; last == nil || c.LastTransitionTime.After(last.LastTransitionTime.Time) {
+			last = c
+		}
+	}
+	if last == nil {
+		return "", ""
+	}
+	return last.Reason, last.Message
 }

@@ -211,6 +211,8 @@ func (v *Values) Default() {
 	setString(&vdi.Namespace, DefaultVDINamespace)
 	setString(&vdi.SessionNamespace, DefaultSessionNamespace)
 	setString(&vdi.Operator.Image, DefaultOperatorImage)
+	setString(&vdi.Operator.LogLevel, "info")
+	setString(&vdi.Operator.LogFormat, "text")
 	if vdi.Operator.Replicas == nil {
 		one := int32(1)
 		vdi.Operator.Replicas = &one

@@ -180,6 +180,9 @@ type VDIOperator struct {
 	Image     string                      `json:"image,omitempty"`
 	Replicas  *int32                      `json:"replicas,omitempty"`
 	Resources corev1.ResourceRequirements `json:"resources,omitempty"`
+	// LogLevel and LogFormat are the operator's --log-level and --log-format.
+	LogLevel  string `json:"logLevel,omitempty"`
+	LogFormat string `json:"logFormat,omitempty"`
 }
 
 // SessionDefaults apply to every template that does not say otherwise.
