@@ -199,16 +199,16 @@ func (d Document) schemaErrors(ve *jsonschema.ValidationError) Errors {
 // hints replace the schema library's wording for the shared definitions whose
 // failures would otherwise read as regular expressions or oneOf branches.
 var hints = map[string]string{
-	"/$defs/chart/properties/version": "is not an exact version: pin one release such as 1.2.3, never a range or latest",
-	"/$defs/quantity":                 "must be a Kubernetes quantity such as 500m, 1Gi or 2",
-	"/$defs/duration":                 "must be a duration such as 90s, 30m or 8h",
-	"/$defs/name":                     "must be a lowercase DNS label: a-z, 0-9 and '-', at most 63 characters",
-	"/$defs/dnsName":                  "must be a lowercase DNS name such as kasm.example.com, each label at most 63 characters: it ends up in Traefik Host() rules, so nothing else is allowed",
-	"/$defs/token":                    "may hold only letters, digits, '-' and '_'",
-	"/$defs/text":                     "must be 1 to 253 characters without control characters such as newlines",
-	"/$defs/image":                    "must be an image reference without whitespace",
-	"/$defs/envName":                  "must be an environment variable name: letters, digits and '_', not starting with a digit",
-	"/$defs/repo":                     "must be an https://, http:// or oci:// chart repository",
+	"/$defs/chartVersion": "is not an exact version: pin one release such as 1.2.3, never a range or latest",
+	"/$defs/quantity":     "must be a Kubernetes quantity such as 500m, 1Gi or 2",
+	"/$defs/duration":     "must be a duration such as 90s, 30m or 8h",
+	"/$defs/name":         "must be a lowercase DNS label: a-z, 0-9 and '-', at most 63 characters",
+	"/$defs/dnsName":      "must be a lowercase DNS name such as kasm.example.com, each label at most 63 characters: it ends up in Traefik Host() rules, so nothing else is allowed",
+	"/$defs/token":        "may hold only letters, digits, '-' and '_'",
+	"/$defs/text":         "must be 1 to 253 characters without control characters such as newlines",
+	"/$defs/image":        "must be an image reference without whitespace",
+	"/$defs/envName":      "must be an environment variable name: letters, digits and '_', not starting with a digit",
+	"/$defs/repo":         "must be an https://, http:// or oci:// chart repository",
 }
 
 // minimumHints explain a value below its minimum.
