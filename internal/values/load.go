@@ -81,7 +81,9 @@ func Load(doc Document) (*Values, error) {
 		if !ok {
 			return nil, err
 		}
-		return nil, doc.schemaErrors(ve)
+		if errs := doc.schemaErrors(ve); len(errs) > 0 {
+			return nil, errs
+		}
 	}
 
 	var v Values
@@ -153,6 +155,9 @@ func (d Document) schemaErrors(ve *jsonschema.ValidationError) Errors {
 	var errs Errors
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
+		if ruleBranch(e.SchemaURL) {
+			return
+		}
 		if _, isMin := e.ErrorKind.(*kind.Minimum); isMin {
 			_, frag, _ := strings.Cut(e.SchemaURL, "#")
 			if hint, ok := minimumHints[frag]; ok {
@@ -215,6 +220,22 @@ var hints = map[string]string{
 var minimumHints = map[string]string{
 	"/properties/gpu/properties/timeSlicing/properties/replicas":     "must be at least 2: the device plugin refuses fewer time-slices per GPU",
 	"/properties/gpu/properties/nodePools/items/properties/replicas": "must be at least 2: the device plugin refuses fewer time-slices per GPU",
+}
+
+// ruleBranches are the schema's if/then rules that tell editors what a rule
+// in enforce mode accepts (global.image.pullPolicy IfNotPresent, storage
+// classes local-path). Their failures are left to checkRuleContradictions,
+// whose message names the rule and how to switch it to audit.
+var ruleBranches = []string{"/$defs/pullPolicyRule", "/$defs/storageRule"}
+
+func ruleBranch(schemaURL string) bool {
+	_, frag, _ := strings.Cut(schemaURL, "#")
+	for _, b := range ruleBranches {
+		if frag == b || strings.HasPrefix(frag, b+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func schemaHint(schemaURL string) (string, bool) {

@@ -213,7 +213,9 @@ func TestSchemaDescribesEveryField(t *testing.T) {
 	}
 	root := loadSchemaJSON(t)
 	for name, def := range root["$defs"].(map[string]any) {
-		walk("#/$defs/"+name, def)
+		if !slices.Contains(ruleBranches, "/$defs/"+name) { // the rules' then branches only restate fields
+			walk("#/$defs/"+name, def)
+		}
 	}
 }
 
@@ -558,5 +560,60 @@ func TestSchemaDefaults(t *testing.T) {
 			js, _ := json.Marshal(got)
 			t.Errorf("%s: Default() fills %s, but the schema gives no default", f.path, js)
 		}
+	}
+}
+
+// TestRuleBranchesSteerEditors: with a rule in enforce mode (its default)
+// the schema accepts only what the rule keeps, so an editor says so; audit
+// and off accept the rest. Load still reports the values check's message,
+// which names the rule and its audit mode.
+func TestRuleBranchesSteerEditors(t *testing.T) {
+	sch, err := Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, src string
+		schemaOK  bool
+		message   string // from Load; empty when it loads
+	}{
+		{"pull policy IfNotPresent", "global: {hostname: h, image: {pullPolicy: IfNotPresent}}\n", true, ""},
+		{"pull policy Always", "global: {hostname: h, image: {pullPolicy: Always}}\n", false, "Always contradicts the pullPolicy rule, which sets IfNotPresent everywhere: write IfNotPresent, or keep Always with the rule in audit mode (rules: {pullPolicy: audit})"},
+		{"pull policy Never, rule enforce", "global: {hostname: h, image: {pullPolicy: Never}}\nrules: {pullPolicy: enforce}\n", false, "rules: {pullPolicy: audit}"},
+		{"pull policy Always, rule audit", "global: {hostname: h, image: {pullPolicy: Always}}\nrules: {pullPolicy: audit}\n", true, ""},
+		{"pull policy Never, rule off", "global: {hostname: h, image: {pullPolicy: Never}}\nrules: {pullPolicy: \"off\"}\n", true, ""},
+		{"pull policy Always, other rule audit", "global: {hostname: h, image: {pullPolicy: Always}}\nrules: {storage: audit}\n", false, "rules: {pullPolicy: audit}"},
+		{"storage class", "global: {hostname: h, storageClass: longhorn}\n", false, "global.storageClass: longhorn contradicts the storage rule"},
+		{"postgres storage class", "global: {hostname: h}\npostgres: {primary: {persistence: {storageClass: nfs}}}\n", false, "postgres.primary.persistence.storageClass: nfs contradicts the storage rule"},
+		{"redis storage class", "global: {hostname: h}\nredis: {persistence: {storageClass: nfs}}\n", false, "redis.persistence.storageClass: nfs contradicts the storage rule"},
+		{"storage class, rule audit", "global: {hostname: h, storageClass: longhorn}\nrules: {storage: audit}\n", true, ""},
+		{"unknown pull policy", "global: {hostname: h, image: {pullPolicy: Sometimes}}\n", false, "global.image.pullPolicy: value must be one of"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			js, err := sigsyaml.YAMLToJSON([]byte(tt.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sch.Validate(inst); (err == nil) != tt.schemaOK {
+				t.Errorf("schema accepts: %v, want %v (%v)", err == nil, tt.schemaOK, err)
+			}
+			_, err = LoadFile("values.yaml", []byte(tt.src))
+			if tt.message == "" {
+				if err != nil {
+					t.Errorf("Load: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.message) {
+				t.Fatalf("Load: %v\nwant a message with %q", err, tt.message)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("Load reports more than one problem (the schema's rule branch as well?):\n%v", err)
+			}
+		})
 	}
 }
