@@ -16,6 +16,7 @@ import (
 	"github.com/vdirender/vdirender/internal/charttest"
 	"github.com/vdirender/vdirender/internal/cli"
 	"github.com/vdirender/vdirender/internal/golden"
+	"github.com/vdirender/vdirender/schemas"
 )
 
 func execute(t *testing.T, stdin []byte, args ...string) (stdout, stderr string, err error) {
@@ -124,16 +125,38 @@ func TestFunctionMode(t *testing.T) {
 }
 
 func TestSchemaIsJSON(t *testing.T) {
-	stdout, _, err := execute(t, nil, "schema")
-	if err != nil {
-		t.Fatal(err)
+	for _, tt := range []struct {
+		args []string
+		id   string
+	}{
+		{[]string{"schema"}, schemas.ValuesURL},
+		{[]string{"schema", "--kind", "values"}, schemas.ValuesURL},
+		{[]string{"schema", "--kind", "VDIPlatform"}, schemas.PlatformURL},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			stdout, _, err := execute(t, nil, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s map[string]any
+			if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+				t.Fatal(err)
+			}
+			if s["$id"] != tt.id {
+				t.Errorf("$id %v, want %s", s["$id"], tt.id)
+			}
+			if s["additionalProperties"] != false {
+				t.Error("schema must reject unknown top-level keys")
+			}
+		})
 	}
-	var s map[string]any
-	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
-		t.Fatal(err)
+	// The default prints the embedded file byte for byte, as before --kind.
+	if stdout, _, _ := execute(t, nil, "schema"); stdout != string(schemas.Values) {
+		t.Error("schema does not print schemas/values.schema.json as it is")
 	}
-	if s["additionalProperties"] != false {
-		t.Error("schema must reject unknown top-level keys")
+	_, _, err := execute(t, nil, "schema", "--kind", "vdiplatform")
+	if err == nil || !strings.Contains(err.Error(), "values, VDIPlatform") {
+		t.Errorf("an unknown kind must be an error listing the kinds, got %v", err)
 	}
 }
 

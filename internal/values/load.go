@@ -81,7 +81,9 @@ func Load(doc Document) (*Values, error) {
 		if !ok {
 			return nil, err
 		}
-		return nil, doc.schemaErrors(ve)
+		if errs := doc.schemaErrors(ve); len(errs) > 0 {
+			return nil, errs
+		}
 	}
 
 	var v Values
@@ -153,6 +155,9 @@ func (d Document) schemaErrors(ve *jsonschema.ValidationError) Errors {
 	var errs Errors
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
+		if ruleBranch(e.SchemaURL) {
+			return
+		}
 		if _, isMin := e.ErrorKind.(*kind.Minimum); isMin {
 			_, frag, _ := strings.Cut(e.SchemaURL, "#")
 			if hint, ok := minimumHints[frag]; ok {
@@ -199,22 +204,38 @@ func (d Document) schemaErrors(ve *jsonschema.ValidationError) Errors {
 // hints replace the schema library's wording for the shared definitions whose
 // failures would otherwise read as regular expressions or oneOf branches.
 var hints = map[string]string{
-	"/$defs/chart/properties/version": "is not an exact version: pin one release such as 1.2.3, never a range or latest",
-	"/$defs/quantity":                 "must be a Kubernetes quantity such as 500m, 1Gi or 2",
-	"/$defs/duration":                 "must be a duration such as 90s, 30m or 8h",
-	"/$defs/name":                     "must be a lowercase DNS label: a-z, 0-9 and '-', at most 63 characters",
-	"/$defs/dnsName":                  "must be a lowercase DNS name such as kasm.example.com, each label at most 63 characters: it ends up in Traefik Host() rules, so nothing else is allowed",
-	"/$defs/token":                    "may hold only letters, digits, '-' and '_'",
-	"/$defs/text":                     "must be 1 to 253 characters without control characters such as newlines",
-	"/$defs/image":                    "must be an image reference without whitespace",
-	"/$defs/envName":                  "must be an environment variable name: letters, digits and '_', not starting with a digit",
-	"/$defs/repo":                     "must be an https://, http:// or oci:// chart repository",
+	"/$defs/chartVersion": "is not an exact version: pin one release such as 1.2.3, never a range or latest",
+	"/$defs/quantity":     "must be a Kubernetes quantity such as 500m, 1Gi or 2",
+	"/$defs/duration":     "must be a duration such as 90s, 30m or 8h",
+	"/$defs/name":         "must be a lowercase DNS label: a-z, 0-9 and '-', at most 63 characters",
+	"/$defs/dnsName":      "must be a lowercase DNS name such as kasm.example.com, each label at most 63 characters: it ends up in Traefik Host() rules, so nothing else is allowed",
+	"/$defs/token":        "may hold only letters, digits, '-' and '_'",
+	"/$defs/text":         "must be 1 to 253 characters without control characters such as newlines",
+	"/$defs/image":        "must be an image reference without whitespace",
+	"/$defs/envName":      "must be an environment variable name: letters, digits and '_', not starting with a digit",
+	"/$defs/repo":         "must be an https://, http:// or oci:// chart repository",
 }
 
 // minimumHints explain a value below its minimum.
 var minimumHints = map[string]string{
 	"/properties/gpu/properties/timeSlicing/properties/replicas":     "must be at least 2: the device plugin refuses fewer time-slices per GPU",
 	"/properties/gpu/properties/nodePools/items/properties/replicas": "must be at least 2: the device plugin refuses fewer time-slices per GPU",
+}
+
+// ruleBranches are the schema's if/then rules that tell editors what a rule
+// in enforce mode accepts (global.image.pullPolicy IfNotPresent, storage
+// classes local-path). Their failures are left to checkRuleContradictions,
+// whose message names the rule and how to switch it to audit.
+var ruleBranches = []string{"/$defs/pullPolicyRule", "/$defs/storageRule"}
+
+func ruleBranch(schemaURL string) bool {
+	_, frag, _ := strings.Cut(schemaURL, "#")
+	for _, b := range ruleBranches {
+		if frag == b || strings.HasPrefix(frag, b+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func schemaHint(schemaURL string) (string, bool) {
