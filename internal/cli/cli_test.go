@@ -272,6 +272,91 @@ func TestDiff(t *testing.T) {
 	}
 }
 
+// TestDiffRendersSources: diff takes values files and packages as they
+// are (each side rendered as build does), at a git revision too; a
+// rendering whose objects went away shows each as removed, as do its files.
+func TestDiffRendersSources(t *testing.T) {
+	src, err := os.ReadFile("../../examples/k3s-single-node/platform.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := "global: {hostname: kasm.example.com}\ngpu: {timeSlicing: {replicas: 8}}\n"
+	repo := t.TempDir()
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.email=ci@example.org", "-c", "user.name=ci"}, args...)...)
+		cmd.Dir = repo
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	write := func(name, content string) {
+		t.Helper()
+		p := filepath.Join(repo, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("platform/platform.yaml", string(src))
+	write("values.yaml", values)
+	t.Chdir(repo)
+	if _, _, err := execute(t, nil, "build", "platform", "-o", "rendered"); err != nil {
+		t.Fatal(err)
+	}
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-qm", "render")
+
+	replicas := "data.default(yaml).sharing.timeSlicing.resources[name=nvidia.com/gpu].replicas: 8 -> 4"
+	write("values-4.yaml", strings.Replace(values, "replicas: 8", "replicas: 4", 1))
+	write("bad.yaml", "global: {hostnme: kasm.example.com}\n")
+	// TURN off (the example leaves turn to its defaults; spec ends the file).
+	write("platform/platform.yaml", string(src)+"  turn:\n    enabled: false\n")
+	for _, tt := range []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"two values files", []string{"values.yaml", "values-4.yaml"}, 1, []string{replicas}},
+		{"a package and its committed rendering", []string{"rendered", "platform"}, 1, []string{"- HelmChart.helm.cattle.io kube-system/coturn", "- IngressRouteUDP.traefik.io kasm/coturn"}},
+		{"a values file against itself at HEAD", []string{"--rev", "HEAD", "values.yaml"}, 0, []string{"no differences"}},
+		{"a package against itself at HEAD", []string{"--rev", "HEAD", "platform"}, 1, []string{"- HelmChart.helm.cattle.io kube-system/coturn"}},
+		{"bad values cannot be compared, and say where", []string{"values.yaml", "bad.yaml"}, 2, []string{"bad.yaml:1: global.hostnme: unknown field"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, err := execute(t, nil, append([]string{"diff"}, tt.args...)...)
+			if got := cli.ExitCode(err); got != tt.code {
+				t.Fatalf("exit status %d (%v), want %d\n%s%s", got, err, tt.code, stdout, stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stdout+stderr, w) {
+					t.Errorf("lacks %q:\n%s%s", w, stdout, stderr)
+				}
+			}
+			if tt.code == 2 && stdout != "" {
+				t.Errorf("output on stdout for a diff that could not be made: %s", stdout)
+			}
+		})
+	}
+
+	// The committed rendering, rebuilt without TURN: its files go, and
+	// diff --rev shows the objects removed.
+	if _, _, err := execute(t, nil, "build", "platform", "-o", "rendered"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat("rendered/kube-system/helmchart_coturn.yaml"); !os.IsNotExist(err) {
+		t.Errorf("coturn's HelmChart is still in rendered/: %v", err)
+	}
+	stdout, _, err := execute(t, nil, "diff", "--rev", "HEAD", "rendered")
+	if cli.ExitCode(err) != 1 || !strings.Contains(stdout, "- HelmChart.helm.cattle.io kube-system/coturn") || !strings.Contains(stdout, "- IngressRouteUDP.traefik.io kasm/coturn") {
+		t.Errorf("diff --rev does not show the removals (%v):\n%s", err, stdout)
+	}
+}
+
 // TestCIWorkflowCommands checks that every vdirender command the example
 // workflow runs exists with the flags it uses.
 func TestCIWorkflowCommands(t *testing.T) {

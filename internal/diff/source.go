@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -30,16 +29,8 @@ func Read(p string) ([]*yaml.RNode, error) {
 	return (&kio.ByteReader{Reader: bytes.NewReader(data), OmitReaderAnnotations: true}).Read()
 }
 
-// ReadGit reads the rendering at p (a file or directory, relative to the
-// repository root or absolute inside it) as it was at a git revision,
-// through the input gate.
-func ReadGit(rev, p string) ([]*yaml.RNode, error) {
-	files, err := input.GitFiles(rev, p, func(name string) bool {
-		return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")
-	})
-	if err != nil {
-		return nil, err
-	}
+// ParseGit parses the objects of files GitFiles read.
+func ParseGit(files []input.File) ([]*yaml.RNode, error) {
 	var out []*yaml.RNode
 	for _, f := range files {
 		items, err := (&kio.ByteReader{Reader: bytes.NewReader(f.Data), OmitReaderAnnotations: true}).Read()

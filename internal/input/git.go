@@ -102,7 +102,7 @@ func GitFiles(rev, p string, match func(name string) bool) ([]File, error) {
 		if err := checkContent(name, YAML, data); err != nil {
 			return nil, err
 		}
-		files = append(files, File{Path: name, Rel: e.name, Data: data})
+		files = append(files, File{Path: name, Rel: e.name, Sub: strings.TrimPrefix(strings.TrimPrefix(e.name, prefix), "/"), Data: data})
 	}
 	return files, nil
 }
@@ -228,4 +228,37 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 		b.Buffer.Write(p[:min(len(p), room)])
 	}
 	return len(p), nil
+}
+
+// WriteTree writes files (from GitFiles) under dir, each at its Sub path,
+// through an os.Root so that no name leaves dir, and returns the path that
+// stands for the path GitFiles was asked for: dir itself, or the one file
+// named base when that path was a file.
+func WriteTree(dir, base string, files []File) (string, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return "", err
+	}
+	defer root.Close()
+	for _, f := range files {
+		sub := f.Sub
+		if sub == "" {
+			if len(files) != 1 {
+				return "", fmt.Errorf("%s: a file and a directory at once", f.Path)
+			}
+			sub = base
+		}
+		if d := path.Dir(sub); d != "." {
+			if err := root.MkdirAll(d, 0o755); err != nil {
+				return "", fmt.Errorf("%s: %w", f.Path, err)
+			}
+		}
+		if err := root.WriteFile(sub, f.Data, 0o644); err != nil {
+			return "", fmt.Errorf("%s: %w", f.Path, err)
+		}
+	}
+	if len(files) == 1 && files[0].Sub == "" {
+		return filepath.Join(dir, base), nil
+	}
+	return dir, nil
 }

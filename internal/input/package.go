@@ -23,7 +23,10 @@ type File struct {
 	// Rel, or "Rel at REV" for GitFiles.
 	Path string
 	// Rel is the slash-separated path inside the package (or repository).
-	Rel  string
+	Rel string
+	// Sub, for GitFiles, is the slash-separated path under the path asked
+	// for ("" when that path is the file itself).
+	Sub  string
 	Data []byte
 }
 

@@ -164,3 +164,52 @@ func PackageDir(p string) string {
 	}
 	return filepath.Dir(p)
 }
+
+// Renders says whether path is something vdirender renders (a plain values
+// file, or a file or package holding a VDIPlatform) rather than objects
+// already rendered, such as a directory build -o wrote.
+func Renders(path string) (bool, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return false, err
+	}
+	if !st.IsDir() {
+		data, err := input.ReadFile(path, input.MaxStreamBytes)
+		if err != nil {
+			return false, values.InputError(err)
+		}
+		if !isKRM(data) {
+			return true, nil
+		}
+		items, err := fileObjects(path, data)
+		return err == nil && HoldsPlatform(items), err
+	}
+	items, err := Objects(path)
+	return err == nil && HoldsPlatform(items), err
+}
+
+// RendersFiles is Renders for files read from elsewhere (a git revision):
+// one file that is a plain values file, or files of which one holds a
+// VDIPlatform.
+func RendersFiles(files []input.File) bool {
+	for _, f := range files {
+		if len(files) == 1 && !isKRM(f.Data) {
+			return true
+		}
+		items, err := (&kio.ByteReader{Reader: bytes.NewReader(f.Data)}).Read()
+		if err == nil && HoldsPlatform(items) {
+			return true
+		}
+	}
+	return false
+}
+
+// HoldsPlatform says whether a VDIPlatform is among items.
+func HoldsPlatform(items []*yaml.RNode) bool {
+	for _, it := range items {
+		if it.GetKind() == values.PlatformKind && it.GetApiVersion() == values.PlatformAPIVersion {
+			return true
+		}
+	}
+	return false
+}
