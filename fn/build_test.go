@@ -88,6 +88,10 @@ func TestErrors(t *testing.T) {
 			}
 			var buf bytes.Buffer
 			for _, r := range failed.Results {
+				// A rule's failure comes with the rules' notes (capacity).
+				if r.Severity == "info" && r.Tags["rule"] != "" {
+					continue
+				}
 				if r.Severity != "error" {
 					t.Errorf("severity %q, want error", r.Severity)
 				}

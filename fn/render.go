@@ -83,6 +83,7 @@ func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode,
 	if err != nil {
 		return nil, nil, err
 	}
+	pointAtValues(results, v, append(slices.Clip(platform), subCharts...))
 	if bad, err := notRendered(earlier, out); err != nil || len(bad) > 0 {
 		return nil, bad, err
 	}

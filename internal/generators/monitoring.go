@@ -63,15 +63,7 @@ func Monitoring(v *values.Values) []any {
 // init container that exits at once, so the image stays in the node's cache
 // and IfNotPresent starts sessions without a pull.
 func prepull(v *values.Values) *appsv1.DaemonSet {
-	images := map[string]bool{}
-	for _, t := range v.VDI.Templates {
-		images[t.Image] = true
-	}
-	sorted := make([]string, 0, len(images))
-	for img := range images {
-		sorted = append(sorted, img)
-	}
-	sort.Strings(sorted)
+	sorted := prepullImages(v)
 	small := corev1.ResourceRequirements{
 		Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("32Mi")},
 		Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("10m"), corev1.ResourceMemory: resource.MustParse("16Mi")},
@@ -83,10 +75,10 @@ func prepull(v *values.Values) *appsv1.DaemonSet {
 			Command: []string{"/bin/sh", "-c", "exit 0"}, Resources: small,
 		})
 	}
-	labels := map[string]string{NameLabel: "vdi-image-prepull", ComponentLabel: "prepull"}
+	labels := map[string]string{NameLabel: prepullName, ComponentLabel: "prepull"}
 	return &appsv1.DaemonSet{
 		TypeMeta:   typeMeta("apps/v1", "DaemonSet"),
-		ObjectMeta: meta("vdi-image-prepull", v.VDI.SessionNamespace, "prepull"),
+		ObjectMeta: meta(prepullName, v.VDI.SessionNamespace, "prepull"),
 		Spec: appsv1.DaemonSetSpec{
 			Selector: &metav1.LabelSelector{MatchLabels: labels},
 			Template: corev1.PodTemplateSpec{
@@ -104,3 +96,21 @@ func prepull(v *values.Values) *appsv1.DaemonSet {
 		},
 	}
 }
+
+// prepullImages are the templates' images, each once, in order: one init
+// container of the prepull DaemonSet each.
+func prepullImages(v *values.Values) []string {
+	images := map[string]bool{}
+	for _, t := range v.VDI.Templates {
+		images[t.Image] = true
+	}
+	sorted := make([]string, 0, len(images))
+	for img := range images {
+		sorted = append(sorted, img)
+	}
+	sort.Strings(sorted)
+	return sorted
+}
+
+// prepullName names the prepull DaemonSet.
+const prepullName = "vdi-image-prepull"

@@ -224,3 +224,14 @@ func (d Document) fieldPath(tokens []string) string {
 func (d Document) errorAt(tokens []string, format string, args ...any) FieldError {
 	return FieldError{File: d.File, Line: d.keyLine(tokens), Path: d.fieldPath(tokens), Message: fmt.Sprintf(format, args...)}
 }
+
+// Locate is where the value at tokens was written: the file, the line of
+// its key (of the nearest ancestor written, when the value is a default)
+// and its field path.
+func (d Document) Locate(tokens []string) (file string, line int, path string) {
+	written := tokens
+	for len(written) > 0 && !d.written(written) {
+		written = written[:len(written)-1]
+	}
+	return d.File, d.keyLine(written), d.fieldPath(tokens)
+}

@@ -96,6 +96,7 @@ func Load(doc Document) (*Values, error) {
 	if errs := v.validate(doc); len(errs) > 0 {
 		return nil, errs
 	}
+	v.Source = &doc
 	return &v, nil
 }
 

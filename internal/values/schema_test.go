@@ -140,6 +140,9 @@ func schemaFields(t *testing.T) []schemaField {
 			for i := 0; i < typ.NumField(); i++ {
 				f := typ.Field(i)
 				name := strings.Split(f.Tag.Get("json"), ",")[0]
+				if name == "-" {
+					continue // not part of the values (Values.Source)
+				}
 				seen[name] = true
 				ps, ok := props[name].(map[string]any)
 				if !ok {

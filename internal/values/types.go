@@ -31,6 +31,9 @@ type Values struct {
 	// ContainerDefaults fills missing CPU and memory of containers, per
 	// workload kind ("default" for every kind not listed).
 	ContainerDefaults map[string]corev1.ResourceRequirements `json:"containerDefaults,omitempty"`
+	// Source is the document the values were loaded from, so that findings
+	// on what they render can point at the line that made it.
+	Source *Document `json:"-"`
 }
 
 // Rule modes.
