@@ -41,6 +41,7 @@
 package input
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -289,11 +290,8 @@ func checkContent(path string, kind Kind, data []byte) error {
 	switch kind {
 	case YAML:
 		if err := Check(data); err != nil {
-			msg := err.Error()
-			if line := TabIndented(data, lineOf(msg)); line > 0 {
-				return &Error{Path: path, Line: line, Kind: ErrInvalid, Reason: TabMessage, Cause: err}
-			}
-			return &Error{Path: path, Line: lineOf(msg), Kind: ErrInvalid, Reason: "invalid YAML: " + msg, Cause: err}
+			line, reason := YAMLProblem(data, err)
+			return &Error{Path: path, Line: line, Kind: ErrInvalid, Reason: reason, Cause: err}
 		}
 	case Text:
 		if !utf8.Valid(data) {
@@ -334,4 +332,82 @@ func lineOf(msg string) int {
 	}
 	n, _ := strconv.Atoi(rest[:j])
 	return n
+}
+
+// MisIndented is the first line from line from on whose indentation fits
+// none of the blocks open above it: deeper than the line before without
+// that line opening a block, or back to a column no enclosing block
+// starts at. The YAML parser reports such a line where the block it
+// broke began, often lines above; 0 when every line fits.
+func MisIndented(data []byte, from int) int {
+	stack := []int{0}
+	opens := false // the previous line opens a block
+	scalar := -1   // the indentation of a block scalar's key, while in it
+	for i, l := range strings.Split(string(data), "\n") {
+		text := strings.TrimLeft(l, " ")
+		if text == "" || strings.HasPrefix(text, "#") || strings.HasPrefix(text, "---") {
+			continue
+		}
+		indent := len(l) - len(text)
+		if scalar >= 0 {
+			if indent > scalar {
+				continue // text of a block scalar
+			}
+			scalar = -1
+		}
+		top := stack[len(stack)-1]
+		bad := false
+		switch {
+		case indent > top:
+			bad = !opens
+			stack = append(stack, indent)
+		case indent < top:
+			for len(stack) > 1 && stack[len(stack)-1] > indent {
+				stack = stack[:len(stack)-1]
+			}
+			if stack[len(stack)-1] != indent {
+				bad = true
+				stack = append(stack, indent)
+			}
+		}
+		if bad && i+1 >= from {
+			return i + 1
+		}
+		body := strings.TrimSpace(strings.SplitN(text, " #", 2)[0])
+		// A list item's mapping continues at the column after "- ".
+		col := indent
+		for strings.HasPrefix(body, "- ") {
+			col += 2
+			stack = append(stack, col)
+			body = strings.TrimLeft(body[2:], " ")
+		}
+		opens = strings.HasSuffix(body, ":") || body == "-"
+		for _, mark := range []string{"|", ">", "|-", ">-", "|+", ">+"} {
+			if strings.HasSuffix(body, ": "+mark) || body == mark {
+				scalar = indent
+			}
+		}
+	}
+	return 0
+}
+
+// YAMLProblem says where a YAML syntax error is and why, in words for
+// people: a tab in the indentation is named as such (YAML indents with
+// spaces only); a line indented out of its block is pointed at, where the
+// parser names the line its block began; else the parser's own words.
+func YAMLProblem(data []byte, err error) (line int, message string) {
+	msg := err.Error()
+	line = lineOf(msg)
+	if tab := TabIndented(data, line); tab > 0 {
+		return tab, TabMessage
+	}
+	// Block structure only: a flow collection (JSON) has no indentation.
+	block := strings.Contains(msg, "did not find expected key") || strings.Contains(msg, "did not find expected '-'") ||
+		strings.Contains(msg, "mapping values are not allowed")
+	if first := bytes.TrimLeft(data, " \t\r\n"); block && len(first) > 0 && first[0] != '{' && first[0] != '[' {
+		if mis := MisIndented(data, line); mis > 0 {
+			return mis, fmt.Sprintf("invalid YAML: this line is indented differently from the block it is in; line it up with its siblings, or with the key it belongs under (the parser: %s)", msg)
+		}
+	}
+	return line, "invalid YAML: " + msg
 }

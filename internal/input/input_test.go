@@ -472,3 +472,27 @@ func TestReadResponse(t *testing.T) {
 		})
 	}
 }
+
+// TestMisIndented: the line whose indentation breaks the block it is in.
+func TestMisIndented(t *testing.T) {
+	for _, tt := range []struct {
+		name, doc string
+		want      int
+	}{
+		{"all fit", "a:\n  b: 1\n  c:\n  - d: 1\n    e: 2\n  - f\nx: |\n  text\n    more\ny: 2\n", 0},
+		{"list item one column deeper", "vdi:\n  templates:\n  - name: a\n    image: x\n   - name: b\n", 5},
+		{"a key deeper than its sibling", "global:\n  hostname: x\n   storageClass: y\n", 3},
+		{"back to no enclosing column", "a:\n    b: 1\n  c: 2\n", 3},
+		{"before from is not reported", "a:\n    b: 1\n  c: 2\n", 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			from := 1
+			if tt.name == "before from is not reported" {
+				from = 4
+			}
+			if got := MisIndented([]byte(tt.doc), from); got != tt.want {
+				t.Errorf("line %d, want %d", got, tt.want)
+			}
+		})
+	}
+}

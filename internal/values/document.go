@@ -31,6 +31,9 @@ type Document struct {
 	LineOffset int
 	Prefix     string
 	Node       *yaml.Node
+	// LinesUnknown: the node's lines are not the file's (a ResourceList
+	// holds the object), so Locate names no line.
+	LinesUnknown bool
 }
 
 // FromObject finds the values inside a VDIPlatform (its spec) or a ConfigMap
@@ -110,22 +113,11 @@ func Parse(file string, data []byte) (Document, error) {
 	return Document{File: file, Node: n}, nil
 }
 
-// yamlError turns a YAML syntax error into a FieldError with its line. A
-// tab in the indentation up to that line is named as the cause: YAML
-// indents with spaces only, and the parser's own words do not say so.
+// yamlError turns a YAML syntax error into a FieldError with its line, in
+// words for people (input.YAMLProblem: tabs, lines out of their block).
 func yamlError(file string, data []byte, err error) error {
-	msg := err.Error()
-	line := 0
-	if i := strings.Index(msg, "line "); i >= 0 {
-		rest := msg[i+5:]
-		if j := strings.IndexAny(rest, ": "); j > 0 {
-			line, _ = strconv.Atoi(rest[:j])
-		}
-	}
-	if tab := input.TabIndented(data, line); tab > 0 {
-		return FieldError{File: file, Line: tab, Message: input.TabMessage}
-	}
-	return FieldError{File: file, Line: line, Message: "invalid YAML: " + msg}
+	line, msg := input.YAMLProblem(data, err)
+	return FieldError{File: file, Line: line, Message: msg}
 }
 
 func shiftLines(err error, offset int) error {
@@ -233,5 +225,26 @@ func (d Document) Locate(tokens []string) (file string, line int, path string) {
 	for len(written) > 0 && !d.written(written) {
 		written = written[:len(written)-1]
 	}
+	if d.LinesUnknown {
+		return d.File, 0, d.fieldPath(tokens)
+	}
 	return d.File, d.keyLine(written), d.fieldPath(tokens)
+}
+
+// keyAbove is the key written just before the last key of tokens in its
+// mapping, or "".
+func (d Document) keyAbove(tokens []string) string {
+	if len(tokens) == 0 {
+		return ""
+	}
+	parent := d.locate(tokens[:len(tokens)-1])
+	if parent.Kind != yaml.MappingNode {
+		return ""
+	}
+	for i := 2; i+1 < len(parent.Content); i += 2 {
+		if parent.Content[i].Value == tokens[len(tokens)-1] {
+			return parent.Content[i-2].Value
+		}
+	}
+	return ""
 }

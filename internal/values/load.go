@@ -180,7 +180,7 @@ func (d Document) schemaErrors(ve *jsonschema.ValidationError) Errors {
 		case *kind.AdditionalProperties:
 			for _, p := range k.Properties {
 				tokens := append(slices.Clone(e.InstanceLocation), p)
-				errs = append(errs, d.errorAt(tokens, "%s", unknownField(e.InstanceLocation, p)))
+				errs = append(errs, d.errorAt(tokens, "%s", unknownField(e.InstanceLocation, p, d.keyAbove(tokens))))
 			}
 		case *kind.Required:
 			// Point at the key of the object that lacks the field.

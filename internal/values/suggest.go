@@ -54,9 +54,10 @@ func fieldsAt(tokens []string) []string {
 }
 
 // unknownField explains an unknown key at tokens: a near spelling of a
-// field there, else a field one level up or down (an indentation mistake),
-// else the fields there are.
-func unknownField(tokens []string, key string) string {
+// field there, else a field one level up or down (an indentation mistake;
+// one level down, the key written just above it, above comes first, since
+// that is the block it most likely lost), else the fields there are.
+func unknownField(tokens []string, key, above string) string {
 	here := fieldsAt(tokens)
 	best, bestDist := "", 3
 	for _, f := range here {
@@ -73,6 +74,9 @@ func unknownField(tokens []string, key string) string {
 	}
 	if len(tokens) > 0 && slices.Contains(fieldsAt(tokens[:len(tokens)-1]), key) {
 		return fmt.Sprintf("unknown field %q here, but a field one level up: is it indented too far?", key)
+	}
+	if above != "" && slices.Contains(here, above) && slices.Contains(fieldsAt(append(slices.Clone(tokens), above)), key) {
+		return fmt.Sprintf("unknown field %q here, but a field of %s, just above: is it indented too little?", key, above)
 	}
 	for _, f := range here {
 		if slices.Contains(fieldsAt(append(slices.Clone(tokens), f)), key) {

@@ -5,17 +5,20 @@ import "testing"
 // TestUnknownField: the hint for each kind of unknown key.
 func TestUnknownField(t *testing.T) {
 	for _, tt := range []struct {
-		tokens []string
-		key    string
-		want   string
+		tokens     []string
+		key, above string
+		want       string
 	}{
-		{[]string{"gpu"}, "timeslicing", `unknown field "timeslicing": did you mean "timeSlicing"?`},
-		{nil, "kasmAPI", `unknown field "kasmAPI": did you mean "kasmApi"?`},
-		{[]string{"gpu", "timeSlicing"}, "nodePools", `unknown field "nodePools" here, but a field one level up: is it indented too far?`},
-		{[]string{"gpu"}, "replicas", `unknown field "replicas" here, but a field of timeSlicing: is it indented too little?`},
-		{[]string{"vdi", "templates", "0", "storage"}, "sizeLimit", `unknown field "sizeLimit" (a typo here would silently switch a feature off); the fields here are maxSize, mountPath, size`},
+		{[]string{"gpu"}, "timeslicing", "", `unknown field "timeslicing": did you mean "timeSlicing"?`},
+		{nil, "kasmAPI", "", `unknown field "kasmAPI": did you mean "kasmApi"?`},
+		{[]string{"gpu", "timeSlicing"}, "nodePools", "", `unknown field "nodePools" here, but a field one level up: is it indented too far?`},
+		{[]string{"gpu"}, "replicas", "", `unknown field "replicas" here, but a field of timeSlicing: is it indented too little?`},
+		// Several blocks take resources; the one just above lost it.
+		{nil, "resources", "kasmApi", `unknown field "resources" here, but a field of kasmApi, just above: is it indented too little?`},
+		{nil, "resources", "global", `unknown field "resources" here, but a field of ingress: is it indented too little?`},
+		{[]string{"vdi", "templates", "0", "storage"}, "sizeLimit", "", `unknown field "sizeLimit" (a typo here would silently switch a feature off); the fields here are maxSize, mountPath, size`},
 	} {
-		if got := unknownField(tt.tokens, tt.key); got != tt.want {
+		if got := unknownField(tt.tokens, tt.key, tt.above); got != tt.want {
 			t.Errorf("%v %s:\n got %s\nwant %s", tt.tokens, tt.key, got, tt.want)
 		}
 	}
