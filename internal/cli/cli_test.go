@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/vdirender/vdirender/internal/charttest"
@@ -325,6 +326,7 @@ func TestDiffRendersSources(t *testing.T) {
 		{"a package and its committed rendering", []string{"rendered", "platform"}, 1, []string{"- HelmChart.helm.cattle.io kube-system/coturn", "- IngressRouteUDP.traefik.io kasm/coturn"}},
 		{"a values file against itself at HEAD", []string{"--rev", "HEAD", "values.yaml"}, 0, []string{"no differences"}},
 		{"a package against itself at HEAD", []string{"--rev", "HEAD", "platform"}, 1, []string{"- HelmChart.helm.cattle.io kube-system/coturn"}},
+		{"a file not committed at HEAD cannot be compared", []string{"--rev", "HEAD", "values-4.yaml"}, 2, []string{"values-4.yaml does not exist at HEAD"}},
 		{"bad values cannot be compared, and say where", []string{"values.yaml", "bad.yaml"}, 2, []string{"bad.yaml:1: global.hostnme: unknown field"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -332,9 +334,13 @@ func TestDiffRendersSources(t *testing.T) {
 			if got := cli.ExitCode(err); got != tt.code {
 				t.Fatalf("exit status %d (%v), want %d\n%s%s", got, err, tt.code, stdout, stderr)
 			}
+			said := stdout + stderr
+			if err != nil {
+				said += err.Error()
+			}
 			for _, w := range tt.want {
-				if !strings.Contains(stdout+stderr, w) {
-					t.Errorf("lacks %q:\n%s%s", w, stdout, stderr)
+				if !strings.Contains(said, w) {
+					t.Errorf("lacks %q:\n%s", w, said)
 				}
 			}
 			if tt.code == 2 && stdout != "" {
@@ -542,6 +548,34 @@ func TestVersionNamesTheImage(t *testing.T) {
 	tag := strings.SplitN(image[1], ":", 2)[1]
 	if !strings.HasPrefix(stdout, "vdirender "+tag) || !strings.Contains(stdout, "operator image: "+image[1]) {
 		t.Errorf("version says %q; the rendering's operator image is %s", stdout, image[1])
+	}
+}
+
+// TestNoKubeconfig: without any kubeconfig, the commands that talk to a
+// cluster say where one is looked for (client-go's own words name an
+// environment variable kubectl does not read).
+func TestNoKubeconfig(t *testing.T) {
+	// client-go reads the home kubeconfig found when the process started.
+	if _, err := os.Stat(clientcmd.RecommendedHomeFile); err == nil {
+		t.Skipf("%s exists here", clientcmd.RecommendedHomeFile)
+	}
+	t.Setenv("KUBECONFIG", "")
+	t.Setenv("KUBERNETES_SERVICE_HOST", "")
+	for _, args := range [][]string{
+		{"verify", "../../testdata/packages/foreign-enforce", "--quiet"},
+		{"doctor"},
+		{"history", "vdirender"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			if args[0] == "verify" {
+				args = args[:2]
+			}
+			_, _, err := execute(t, nil, args...)
+			want := "no kubeconfig found: give --kubeconfig FILE, set KUBECONFIG, or write " + clientcmd.RecommendedHomeFile
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("err %v; want %q", err, want)
+			}
+		})
 	}
 }
 

@@ -29,7 +29,7 @@ func GitFiles(rev, p string, match func(name string) bool) ([]File, error) {
 	}
 	out, err := git("", maxGitOutput, "rev-parse", "--show-toplevel")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--rev compares with a git revision, and the working directory is in no git repository (%w)", err)
 	}
 	top := strings.TrimSpace(string(out))
 	var rel string
@@ -63,6 +63,9 @@ func GitFiles(rev, p string, match func(name string) bool) ([]File, error) {
 	entries, err := parseTree(listing)
 	if err != nil {
 		return nil, fmt.Errorf("git ls-tree %s -- %s: %w", rev, prefix, err)
+	}
+	if len(entries) == 0 {
+		return nil, fmt.Errorf("%s does not exist at %s (not committed yet?)", prefix, rev)
 	}
 	limit := int64(MaxFileBytes)
 	if len(entries) == 1 && entries[0].name == prefix {

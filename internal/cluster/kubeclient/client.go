@@ -35,12 +35,19 @@ type Client struct {
 	mapper  *restmapper.DeferredDiscoveryRESTMapper
 }
 
+// k3sKubeconfig is where K3s writes the admin kubeconfig on a server.
+const k3sKubeconfig = "/etc/rancher/k3s/k3s.yaml"
+
 // Config loads a kubeconfig the way kubectl does: the given path, else
 // $KUBECONFIG, else ~/.kube/config; context "" means the current one.
+
 func Config(kubeconfig, context string) (*rest.Config, error) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	rules.ExplicitPath = kubeconfig
 	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: context}).ClientConfig()
+	if clientcmd.IsEmptyConfig(err) {
+		return nil, fmt.Errorf("no kubeconfig found: give --kubeconfig FILE, set KUBECONFIG, or write %s (on a K3s server the file is %s)", clientcmd.RecommendedHomeFile, k3sKubeconfig)
+	}
 	if err != nil {
 		return nil, err
 	}
