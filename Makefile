@@ -11,6 +11,7 @@ LDFLAGS := -s -w -X github.com/vdirender/vdirender/internal/cli.Commit=$(COMMIT)
 
 build:
 	@CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
+	@echo "built $(BIN)" >&2
 
 # The main job on the bundled default example.
 render: build

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/vdirender/vdirender/internal/generators"
 	"github.com/vdirender/vdirender/internal/values"
 )
 
@@ -44,7 +45,19 @@ func (Processor) Process(rl *framework.ResourceList) error {
 		return ErrFailed
 	}
 	rl.Items = items
+	rl.Results = append(rl.Results, prerequisiteResults(v)...)
 	return nil
+}
+
+// prerequisiteResults are what the cluster must hold and nothing renders,
+// as info results: kpt shows them where `vdirender build` prints its list.
+func prerequisiteResults(v *values.Values) framework.Results {
+	var out framework.Results
+	for _, p := range generators.Expectations(v).List() {
+		out = append(out, &framework.Result{Severity: framework.Info, Tags: map[string]string{"check": "prerequisites"},
+			Message: "the cluster must hold " + p.What + ": " + p.Why + " (" + p.How + ")"})
+	}
+	return out
 }
 
 // onlyPlatform is the one VDIPlatform among items, or nil when there is
@@ -71,13 +84,14 @@ func LoadValues(cfg *yaml.RNode) (*values.Values, framework.Results) {
 	}
 	file, _, _ := kioutil.GetFileAnnotations(cfg)
 	doc, err := values.FromObject(file, cfg)
+	// Lines inside a ResourceList are not lines of the user's file.
+	doc.LinesUnknown = true
 	if err == nil {
 		var v *values.Values
 		if v, err = values.Load(doc); err == nil {
 			return v, nil
 		}
 	}
-	// Lines inside a ResourceList are not lines of the user's file.
 	return nil, ErrorResults(cfg, withoutLines(err))
 }
 

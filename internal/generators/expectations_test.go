@@ -1,6 +1,7 @@
 package generators_test
 
 import (
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -25,6 +26,7 @@ func TestExpectations(t *testing.T) {
 			driver, kasmAdmin,
 		}},
 		{"a template on a pool: its label", base + "gpu: {nodePools: [{name: a100, nodes: 2, gpusPerNode: 1}]}\nvdi: {templates: [{name: desk, image: 'desk:1.0', nodePool: a100}]}\ningress: {tls: {secretName: web}}\n", []string{
+			"namespace(s) kasm, vdi-system, before the Secrets below",
 			"Secret kasm/web of type kubernetes.io/tls, key(s) tls.crt, tls.key",
 			"Secret vdi-system/web of type kubernetes.io/tls, key(s) tls.crt, tls.key",
 			"2 GPU node(s) labelled nvidia.com/device-plugin.config=a100",
@@ -69,7 +71,7 @@ func TestSecretCommands(t *testing.T) {
 	v := load(t, "global: {hostname: kasm.example.com}\nauth: {oidc: {issuerURL: 'https://login.example.com', clientID: vdi}}\n")
 	want := map[string]string{
 		"kasm/coturn-auth":    "kubectl -n kasm create secret generic coturn-auth --from-literal=username=... --from-literal=password=... --from-literal=static-auth-secret=...",
-		"kasm/kasm-proxy-tls": "kubectl -n kasm create secret tls kasm-proxy-tls --cert=tls.crt --key=tls.key",
+		"kasm/kasm-proxy-tls": `openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=kasm.example.com" -addext "subjectAltName=DNS:kasm.example.com" -keyout tls.key -out tls.crt && kubectl -n kasm create secret tls kasm-proxy-tls --cert=tls.crt --key=tls.key`,
 		"vdi-system/vdi-oidc": `kubectl -n vdi-system create secret generic vdi-oidc --from-literal=client-secret=... --from-literal=cookie-secret="$(head -c32 /dev/urandom | base64 | tr '+/' '-_')"`,
 	}
 	got := map[string]string{}
@@ -83,5 +85,33 @@ func TestSecretCommands(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestSelfSignedCommand: the command printed for a Secret a self-signed
+// certificate is enough for makes one that kubectl takes as a TLS Secret.
+func TestSelfSignedCommand(t *testing.T) {
+	for _, tool := range []string{"openssl", "kubectl"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	v := load(t, "global: {hostname: kasm.example.com}\n")
+	var cmd string
+	for _, s := range generators.UserSecrets(v) {
+		if s.Name == generators.KasmProxyCertSecret {
+			cmd = s.Command()
+		}
+	}
+	if !strings.HasPrefix(cmd, "openssl req -x509") {
+		t.Fatalf("no self-signed recipe: %q", cmd)
+	}
+	// Without a cluster: kubectl builds the Secret on the client only.
+	cmd = strings.Replace(cmd, "--key=tls.key", "--key=tls.key --dry-run=client -o yaml", 1)
+	sh := exec.Command("sh", "-c", cmd)
+	sh.Dir = t.TempDir()
+	out, err := sh.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "type: kubernetes.io/tls") {
+		t.Fatalf("%s: %v\n%s", cmd, err, out)
 	}
 }

@@ -24,7 +24,7 @@ func UserSecrets(v *values.Values) []platform.SecretNeed {
 				ReadBy: "Traefik for IngressRoute vdi-sessions (a route's Secret is read from the route's namespace)"})
 	}
 	if v.Charts.Kasm.Name == values.KasmChart && v.Ingress.TLS.SecretName == "" {
-		out = append(out, platform.SecretNeed{Namespace: ns, Name: KasmProxyCertSecret, Type: tlsType, Keys: tlsKeys,
+		out = append(out, platform.SecretNeed{Namespace: ns, Name: KasmProxyCertSecret, Type: tlsType, Keys: tlsKeys, SelfSigned: v.Global.Hostname,
 			ReadBy: "kasm 1.18's proxy, which mounts certificate.secretName (a self-signed certificate for global.hostname is enough)"})
 	}
 	if *v.Postgres.Enabled && v.Charts.PostgreSQL.Mode == values.ChartInline {

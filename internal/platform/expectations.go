@@ -2,6 +2,7 @@ package platform
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -59,6 +60,23 @@ type Prerequisite struct{ What, Why, How string }
 // node labels, the issuer, then the notes.
 func (e Expectations) List() []Prerequisite {
 	var out []Prerequisite
+	var namespaces []string
+	for _, s := range e.Secrets {
+		if !slices.Contains(namespaces, s.Namespace) {
+			namespaces = append(namespaces, s.Namespace)
+		}
+	}
+	if len(namespaces) > 0 {
+		var create []string
+		for _, ns := range namespaces {
+			create = append(create, "kubectl create namespace "+ns)
+		}
+		out = append(out, Prerequisite{
+			What: "namespace(s) " + strings.Join(namespaces, ", ") + ", before the Secrets below",
+			Why:  "the rendering creates them, but the Secrets must be in them before the pods that read them start (apply takes the namespaces over)",
+			How:  strings.Join(create, "; "),
+		})
+	}
 	for _, s := range e.Secrets {
 		out = append(out, Prerequisite{What: s.Describe(), Why: "read by " + s.ReadBy, How: s.Command()})
 	}
@@ -85,7 +103,7 @@ func (e Expectations) List() []Prerequisite {
 		out = append(out, Prerequisite{
 			What: i.String(),
 			Why:  "the rendered Certificates name it; cert-manager (its CRDs and controller) must be installed",
-			How:  "kubectl get " + strings.ToLower(i.Kind) + "s.cert-manager.io",
+			How:  "install cert-manager (https://cert-manager.io/docs/installation/), create the " + i.Kind + " (an ACME issuer, or your CA); kubectl get " + strings.ToLower(i.Kind) + "s.cert-manager.io lists them",
 		})
 	}
 	for _, n := range e.Notes {
@@ -107,7 +125,11 @@ func (s SecretNeed) Describe() string {
 // for the values (which vdirender never sees).
 func (s SecretNeed) Command() string {
 	if s.Type == "kubernetes.io/tls" {
-		return fmt.Sprintf("kubectl -n %s create secret tls %s --cert=tls.crt --key=tls.key", s.Namespace, s.Name)
+		create := fmt.Sprintf("kubectl -n %s create secret tls %s --cert=tls.crt --key=tls.key", s.Namespace, s.Name)
+		if s.SelfSigned != "" {
+			return fmt.Sprintf(`openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=%[1]s" -addext "subjectAltName=DNS:%[1]s" -keyout tls.key -out tls.crt && %[2]s`, s.SelfSigned, create)
+		}
+		return create
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "kubectl -n %s create secret generic %s", s.Namespace, s.Name)

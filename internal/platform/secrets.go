@@ -22,6 +22,9 @@ type SecretNeed struct {
 	Check map[string]func([]byte) string
 	// Generate, per key, is a shell command that makes a good value.
 	Generate map[string]string
+	// SelfSigned, for a TLS Secret a self-signed certificate is enough
+	// for, is the host to make it for.
+	SelfSigned string
 }
 
 // CookieSecretProblem says why oauth2-proxy would refuse v as its cookie

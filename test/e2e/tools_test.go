@@ -282,7 +282,7 @@ func TestArgoCDPlugin(t *testing.T) {
 	if out, err, _ := runIn(bad, plugin.Spec.Generate.Command); err == nil || out != "" {
 		t.Errorf("bad values: err %v, %d bytes on stdout; want an error and nothing printed", err, len(out))
 	}
-	none := checkout("../../testdata/errors")
+	none := checkout("../../testdata/values")
 	if out, err, _ := runIn(none, plugin.Spec.Discover.Find.Command); err == nil || out != "" {
 		t.Errorf("discover matched a directory without a VDIPlatform: %q", out)
 	}
