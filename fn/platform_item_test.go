@@ -35,3 +35,35 @@ func TestPlatformAmongItems(t *testing.T) {
 		t.Errorf("two VDIPlatforms: %v\n%s", err, out.String())
 	}
 }
+
+// TestKRMFindingsNameNoListLine: in a ResourceList a rule's finding on a
+// rendered object points at the VDIPlatform's file and values field, with
+// no line: lines inside the list are not lines of the user's file.
+func TestKRMFindingsNameNoListLine(t *testing.T) {
+	rl := `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: config.vdirender.dev/v1alpha1
+  kind: VDIPlatform
+  metadata:
+    name: p
+    annotations: {config.kubernetes.io/path: platform.yaml, internal.config.kubernetes.io/path: platform.yaml}
+  spec:
+    global: {hostname: kasm.example.com}
+    vdi:
+      templates: [{name: desk, image: desk}]
+`
+	var out bytes.Buffer
+	if err := fn.Execute(fn.Processor{}, strings.NewReader(rl), &out, fn.DefaultMaxInput); err == nil {
+		t.Fatal("an untagged image passed")
+	}
+	res := out.String()
+	for _, want := range []string{"it comes from spec.vdi.templates[0].image in the values", "path: platform.yaml"} {
+		if !strings.Contains(res, want) {
+			t.Errorf("results lack %q:\n%s", want, res)
+		}
+	}
+	if strings.Contains(res, "line:") {
+		t.Errorf("a finding names a line of the ResourceList:\n%s", res)
+	}
+}
