@@ -89,7 +89,7 @@ func (e Expectations) List() []Prerequisite {
 			out = append(out, Prerequisite{
 				What: fmt.Sprintf("%d GPU node(s) in pool %s", p.Nodes, p.Name),
 				Why:  "GPU nodes without the label " + PoolLabel + " get the default time-slicing config",
-				How:  "no label needed; kubectl get nodes -o custom-columns=NAME:.metadata.name,GPU:.status.allocatable.nvidia\\.com/gpu",
+				How:  "no label needed; kubectl get nodes -o 'custom-columns=NAME:.metadata.name,GPU:.status.allocatable.nvidia\\.com/gpu' lists what each node advertises",
 			})
 			continue
 		}
