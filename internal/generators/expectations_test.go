@@ -26,7 +26,7 @@ func TestExpectations(t *testing.T) {
 			driver, kasmAdmin,
 		}},
 		{"a template on a pool: its label", base + "gpu: {nodePools: [{name: a100, nodes: 2, gpusPerNode: 1}]}\nvdi: {templates: [{name: desk, image: 'desk:1.0', nodePool: a100}]}\ningress: {tls: {secretName: web}}\n", []string{
-			"namespace(s) kasm, vdi-system, before the Secrets below",
+			"namespace(s) kasm, vdi-system, before what goes in them below",
 			"Secret kasm/web of type kubernetes.io/tls, key(s) tls.crt, tls.key",
 			"Secret vdi-system/web of type kubernetes.io/tls, key(s) tls.crt, tls.key",
 			"2 GPU node(s) labelled nvidia.com/device-plugin.config=a100",
@@ -38,6 +38,7 @@ func TestExpectations(t *testing.T) {
 			driver, kasmAdmin,
 		}},
 		{"cert-manager: its issuer, no TLS Secret", base + "ingress: {tls: {certManager: {issuer: corp-ca, issuerKind: Issuer}}}\n", []string{
+			"namespace(s) kasm, vdi-system, before what goes in them below",
 			"1 GPU node(s) in pool default",
 			"cert-manager Issuer corp-ca in namespace(s) kasm, vdi-system",
 			driver, kasmAdmin,
@@ -70,9 +71,9 @@ func TestExpectations(t *testing.T) {
 func TestSecretCommands(t *testing.T) {
 	v := load(t, "global: {hostname: kasm.example.com}\nauth: {oidc: {issuerURL: 'https://login.example.com', clientID: vdi}}\n")
 	want := map[string]string{
-		"kasm/coturn-auth":    "kubectl -n kasm create secret generic coturn-auth --from-literal=username=... --from-literal=password=... --from-literal=static-auth-secret=...",
+		"kasm/coturn-auth":    `kubectl -n kasm create secret generic coturn-auth --from-literal=username=turn --from-literal=password="$(head -c24 /dev/urandom | base64)" --from-literal=static-auth-secret="$(head -c24 /dev/urandom | base64)"`,
 		"kasm/kasm-proxy-tls": `openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=kasm.example.com" -addext "subjectAltName=DNS:kasm.example.com" -keyout tls.key -out tls.crt && kubectl -n kasm create secret tls kasm-proxy-tls --cert=tls.crt --key=tls.key`,
-		"vdi-system/vdi-oidc": `kubectl -n vdi-system create secret generic vdi-oidc --from-literal=client-secret=... --from-literal=cookie-secret="$(head -c32 /dev/urandom | base64 | tr '+/' '-_')"`,
+		"vdi-system/vdi-oidc": `kubectl -n vdi-system create secret generic vdi-oidc --from-literal=client-secret="$CLIENT_SECRET" --from-literal=cookie-secret="$(head -c32 /dev/urandom | base64 | tr '+/' '-_')"`,
 	}
 	got := map[string]string{}
 	for _, s := range generators.UserSecrets(v) {
@@ -88,30 +89,36 @@ func TestSecretCommands(t *testing.T) {
 	}
 }
 
-// TestSelfSignedCommand: the command printed for a Secret a self-signed
-// certificate is enough for makes one that kubectl takes as a TLS Secret.
-func TestSelfSignedCommand(t *testing.T) {
+// TestSecretCommandsRun: every command printed to make a Secret runs and
+// gives each key a value (kubectl on the client only); where a self-signed
+// certificate is enough, the recipe makes one kubectl takes.
+func TestSecretCommandsRun(t *testing.T) {
 	for _, tool := range []string{"openssl", "kubectl"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s is not installed", tool)
 		}
 	}
-	v := load(t, "global: {hostname: kasm.example.com}\n")
-	var cmd string
+	v := load(t, "global: {hostname: kasm.example.com}\nauth: {oidc: {issuerURL: 'https://login.example.com', clientID: vdi}}\ncharts: {postgresql: {mode: inline}}\n")
+	selfSigned := false
 	for _, s := range generators.UserSecrets(v) {
-		if s.Name == generators.KasmProxyCertSecret {
-			cmd = s.Command()
+		cmd := s.Command()
+		selfSigned = selfSigned || strings.HasPrefix(cmd, "openssl req -x509")
+		// Without a cluster: kubectl builds the Secret on the client only.
+		cmd += " --dry-run=client -o yaml"
+		sh := exec.Command("sh", "-c", cmd)
+		sh.Dir = t.TempDir()
+		sh.Env = append(sh.Environ(), "CLIENT_SECRET=from-the-provider")
+		out, err := sh.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", cmd, err, out)
+		}
+		for _, k := range s.Keys {
+			if !strings.Contains(string(out), "  "+k+": ") || strings.Contains(string(out), "  "+k+": \"\"") {
+				t.Errorf("%s: no value for %s:\n%s", s, k, out)
+			}
 		}
 	}
-	if !strings.HasPrefix(cmd, "openssl req -x509") {
-		t.Fatalf("no self-signed recipe: %q", cmd)
-	}
-	// Without a cluster: kubectl builds the Secret on the client only.
-	cmd = strings.Replace(cmd, "--key=tls.key", "--key=tls.key --dry-run=client -o yaml", 1)
-	sh := exec.Command("sh", "-c", cmd)
-	sh.Dir = t.TempDir()
-	out, err := sh.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "type: kubernetes.io/tls") {
-		t.Fatalf("%s: %v\n%s", cmd, err, out)
+	if !selfSigned {
+		t.Error("no self-signed recipe for kasm 1.18's proxy certificate")
 	}
 }

@@ -28,19 +28,20 @@ func UserSecrets(v *values.Values) []platform.SecretNeed {
 			ReadBy: "kasm 1.18's proxy, which mounts certificate.secretName (a self-signed certificate for global.hostname is enough)"})
 	}
 	if *v.Postgres.Enabled && v.Charts.PostgreSQL.Mode == values.ChartInline {
-		out = append(out, platform.SecretNeed{Namespace: ns, Name: PostgresSecret, Keys: []string{PostgresAdminSecretKey},
+		out = append(out, platform.SecretNeed{Namespace: ns, Name: PostgresSecret, Keys: []string{PostgresAdminSecretKey}, Generate: random(PostgresAdminSecretKey),
 			ReadBy: "PostgreSQL (auth.existingSecret) and Kasm's database init, in inline mode"})
 	}
 	if *v.Redis.Enabled && v.Charts.Redis.Mode == values.ChartInline {
-		out = append(out, platform.SecretNeed{Namespace: ns, Name: RedisSecret, Keys: []string{RedisPasswordKey},
+		out = append(out, platform.SecretNeed{Namespace: ns, Name: RedisSecret, Keys: []string{RedisPasswordKey}, Generate: random(RedisPasswordKey),
 			ReadBy: "Redis (auth.existingSecret), in inline mode"})
 	}
 	if *v.TURN.Enabled {
 		out = append(out, platform.SecretNeed{Namespace: ns, Name: v.TURN.SecretName, Keys: []string{TURNUsernameKey, TURNPasswordKey, TURNSecretKey},
+			Literal: map[string]string{TURNUsernameKey: "turn"}, Generate: random(TURNPasswordKey, TURNSecretKey),
 			ReadBy: "coturn's init container, through secretKeyRefs that are not optional"})
 	}
 	if o := v.Auth.OIDC; o != nil {
-		readBy := "oauth2-proxy (the login), through secretKeyRefs that are not optional"
+		readBy := "oauth2-proxy (the login), through secretKeyRefs that are not optional; the client secret is the one your provider issued for auth.oidc.clientID (the command reads it from the shell variable " + shellVarOf(o.ClientSecretRef.Key) + ")"
 		cookie := map[string]func([]byte) string{o.CookieSecretRef.Key: platform.CookieSecretProblem}
 		makeCookie := map[string]string{o.CookieSecretRef.Key: platform.MakeCookieSecret}
 		if o.ClientSecretRef.Name == o.CookieSecretRef.Name {
@@ -54,3 +55,14 @@ func UserSecrets(v *values.Values) []platform.SecretNeed {
 	}
 	return out
 }
+
+// random has each key made by a random-password command.
+func random(keys ...string) map[string]string {
+	out := map[string]string{}
+	for _, k := range keys {
+		out[k] = platform.MakePassword
+	}
+	return out
+}
+
+func shellVarOf(key string) string { return platform.ShellVar(key) }

@@ -66,14 +66,21 @@ func (e Expectations) List() []Prerequisite {
 			namespaces = append(namespaces, s.Namespace)
 		}
 	}
+	if e.Issuer != nil {
+		for _, ns := range e.Issuer.Namespaces {
+			if !slices.Contains(namespaces, ns) {
+				namespaces = append(namespaces, ns)
+			}
+		}
+	}
 	if len(namespaces) > 0 {
 		var create []string
 		for _, ns := range namespaces {
 			create = append(create, "kubectl create namespace "+ns)
 		}
 		out = append(out, Prerequisite{
-			What: "namespace(s) " + strings.Join(namespaces, ", ") + ", before the Secrets below",
-			Why:  "the rendering creates them, but the Secrets must be in them before the pods that read them start (apply takes the namespaces over)",
+			What: "namespace(s) " + strings.Join(namespaces, ", ") + ", before what goes in them below",
+			Why:  "the rendering creates them, but the Secrets (and Issuers) must be in them before the pods that read them start (apply takes the namespaces over)",
 			How:  strings.Join(create, "; "),
 		})
 	}
@@ -103,7 +110,7 @@ func (e Expectations) List() []Prerequisite {
 		out = append(out, Prerequisite{
 			What: i.String(),
 			Why:  "the rendered Certificates name it; cert-manager (its CRDs and controller) must be installed",
-			How:  "install cert-manager (https://cert-manager.io/docs/installation/), create the " + i.Kind + " (an ACME issuer, or your CA); kubectl get " + strings.ToLower(i.Kind) + "s.cert-manager.io lists them",
+			How:  "install cert-manager (https://cert-manager.io/docs/installation/), create the " + i.Kind + " (an ACME issuer, or your CA); kubectl get " + strings.ToLower(i.Kind) + "s.cert-manager.io -A lists them",
 		})
 	}
 	for _, n := range e.Notes {
@@ -134,11 +141,28 @@ func (s SecretNeed) Command() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "kubectl -n %s create secret generic %s", s.Namespace, s.Name)
 	for _, k := range s.Keys {
-		value := "..."
-		if s.Generate[k] != "" {
+		value := `"$` + ShellVar(k) + `"`
+		switch {
+		case s.Generate[k] != "":
 			value = `"$(` + s.Generate[k] + `)"`
+		case s.Literal[k] != "":
+			value = s.Literal[k]
 		}
 		fmt.Fprintf(&b, " --from-literal=%s=%s", k, value)
 	}
 	return b.String()
+}
+
+// ShellVar is the shell variable a key's value is read from: client-secret
+// is CLIENT_SECRET.
+func ShellVar(key string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			return r
+		}
+		return '_'
+	}, key)
 }

@@ -20,8 +20,11 @@ type SecretNeed struct {
 	// Check, per key, says what is wrong with a value ("" when nothing),
 	// without repeating it.
 	Check map[string]func([]byte) string
-	// Generate, per key, is a shell command that makes a good value.
-	Generate map[string]string
+	// Generate, per key, is a shell command that makes a good value;
+	// Literal, a value that serves as it is. Any other key is read from a
+	// shell variable named after it (CLIENT_SECRET for client-secret),
+	// which the user sets to what only they have.
+	Generate, Literal map[string]string
 	// SelfSigned, for a TLS Secret a self-signed certificate is enough
 	// for, is the host to make it for.
 	SelfSigned string
@@ -40,6 +43,9 @@ func CookieSecretProblem(v []byte) string {
 	}
 	return fmt.Sprintf("is %d bytes, and not URL-safe base64 of 16, 24 or 32 bytes: oauth2-proxy will not start (make one with: %s)", len(v), MakeCookieSecret)
 }
+
+// MakePassword is a shell command that prints a random password.
+const MakePassword = "head -c24 /dev/urandom | base64"
 
 // MakeCookieSecret is a shell command that prints a cookie secret
 // oauth2-proxy takes.
