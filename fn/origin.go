@@ -54,7 +54,12 @@ func pointAtValues(results framework.Results, v *values.Values, generated []*yam
 		if r.Field != nil {
 			field = r.Field.Path
 		}
-		file, line, at := v.Source.Locate(o.At(field))
+		tokens := o.At(field)
+		// Every rendered pull policy is global.image.pullPolicy.
+		if strings.HasSuffix(field, "imagePullPolicy") || strings.HasSuffix(field, ".pullPolicy") {
+			tokens = []string{"global", "image", "pullPolicy"}
+		}
+		file, line, at := v.Source.Locate(tokens)
 		r.File = &framework.File{Path: file}
 		if line > 0 {
 			if r.Tags == nil {

@@ -3,6 +3,7 @@ package fn_test
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -65,5 +66,32 @@ items:
 	}
 	if strings.Contains(res, "line:") {
 		t.Errorf("a finding names a line of the ResourceList:\n%s", res)
+	}
+}
+
+// TestPullPolicyFindingsPointAtGlobal: in audit mode, each rendered pull
+// policy the rule would change points at global.image.pullPolicy, where
+// every one of them comes from.
+func TestPullPolicyFindingsPointAtGlobal(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "values.yaml")
+	if err := os.WriteFile(f, []byte("global:\n  hostname: kasm.example.com\n  image:\n    pullPolicy: Always\nrules: {pullPolicy: audit}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, results, err := fn.Build(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range results {
+		if r.Tags["rule"] != "pullPolicy" || r.Severity != "warning" {
+			continue
+		}
+		n++
+		if r.File == nil || r.File.Path != f || r.Tags["line"] != "4" || !strings.Contains(r.Message, "it comes from global.image.pullPolicy") {
+			t.Errorf("%s %s: %v line %s: %s", r.ResourceRef.Kind, r.ResourceRef.Name, r.File, r.Tags["line"], r.Message)
+		}
+	}
+	if n < 3 {
+		t.Errorf("%d pull policy warnings", n)
 	}
 }

@@ -398,7 +398,11 @@ func MisIndented(data []byte, from int) int {
 func YAMLProblem(data []byte, err error) (line int, message string) {
 	msg := err.Error()
 	line = lineOf(msg)
-	if tab := TabIndented(data, line); tab > 0 {
+	upTo := line
+	if strings.Contains(msg, "tab character") {
+		upTo++ // the parser may name the line before the tab's
+	}
+	if tab := TabIndented(data, upTo); tab > 0 {
 		return tab, TabMessage
 	}
 	// Block structure only: a flow collection (JSON) has no indentation.

@@ -496,3 +496,21 @@ func TestMisIndented(t *testing.T) {
 		})
 	}
 }
+
+// TestYAMLProblemTab: a tab on any line of a block is named on its own
+// line, though the parser may name the line before it.
+func TestYAMLProblemTab(t *testing.T) {
+	for _, doc := range []string{
+		"global:\n\thostname: x\n",
+		"global:\n  hostname: x\n  namespace: kasm\n\tstorageClass: local-path\n",
+	} {
+		err := Check([]byte(doc))
+		if err == nil {
+			t.Fatalf("%q parsed", doc)
+		}
+		want := strings.Count(doc, "\n") - strings.Count(doc[strings.Index(doc, "\t"):], "\n") + 1
+		if line, msg := YAMLProblem([]byte(doc), err); line != want || msg != TabMessage {
+			t.Errorf("%q: line %d %q, want line %d", doc, line, msg, want)
+		}
+	}
+}

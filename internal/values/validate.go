@@ -277,7 +277,7 @@ func (v *Values) checkQuantities(d Document) Errors {
 		for name, req := range r.Requests {
 			if lim, ok := r.Limits[name]; ok && req.Cmp(lim) > 0 {
 				errs = append(errs, d.errorAt(append(append([]string{}, tokens...), "requests", string(name)),
-					"request %s is above the limit %s: Kubernetes refuses such a container", req.String(), lim.String()))
+					"request %s is above the limit %s: Kubernetes refuses such a container; lower the request or raise the limit", req.String(), lim.String()))
 			}
 		}
 	}
