@@ -663,3 +663,21 @@ func TestBuildListsRuleChanges(t *testing.T) {
 		t.Errorf("--quiet: %v, stderr %q, same stdout %v", err, quietErr, quiet == stdout)
 	}
 }
+
+// TestInitArgoCDNeedsRepo: an Argo CD Application reading a placeholder
+// repository would sync nothing; init asks for the real one and writes
+// nothing without it.
+func TestInitArgoCDNeedsRepo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vdi")
+	_, _, err := execute(t, nil, "init", dir, "--argocd", "--from", "../../testdata/values/k3s-single-node.yaml")
+	if err == nil || !strings.Contains(err.Error(), "--argocd: give --repo-url") {
+		t.Errorf("err %v", err)
+	}
+	if _, serr := os.Stat(dir); !os.IsNotExist(serr) {
+		t.Errorf("init wrote %s: %v", dir, serr)
+	}
+	stdout, _, err := execute(t, nil, "init", dir, "--argocd", "--repo-url", "https://git.example.org/vdi.git", "--from", "../../testdata/values/k3s-single-node.yaml")
+	if err != nil || !strings.Contains(stdout, "application.yaml") {
+		t.Errorf("with --repo-url: %v\n%s", err, stdout)
+	}
+}

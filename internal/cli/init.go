@@ -42,6 +42,9 @@ apply.`,
 			if n > 1 {
 				return fmt.Errorf("give one of --kpt, --kustomize, --argocd")
 			}
+			if o.Tool == scaffold.ArgoCD && o.RepoURL == "" {
+				return fmt.Errorf("--argocd: give --repo-url, the Git repository Argo CD reads the package from (run init from that repository's root)")
+			}
 			files, err := scaffold.Write(args[0], o)
 			if err != nil {
 				return reportFailed(cmd.ErrOrStderr(), err)
@@ -52,8 +55,8 @@ apply.`,
 			next := map[string]string{
 				scaffold.Plain:     "vdirender build " + args[0],
 				scaffold.Kpt:       "kpt fn render --allow-exec " + args[0],
-				scaffold.Kustomize: "kustomize build --enable-alpha-plugins --enable-exec " + args[0],
-				scaffold.ArgoCD:    "commit " + args[0] + ", install the plugin (examples/argocd) and kubectl apply -f " + args[0] + "/application.yaml",
+				scaffold.Kustomize: "kustomize build --enable-alpha-plugins --enable-exec " + args[0] + " (and vdirender build " + args[0] + " >/dev/null for what the cluster must hold)",
+				scaffold.ArgoCD:    "vdirender build " + args[0] + " >/dev/null (what the cluster must hold), commit " + args[0] + ", install the plugin (README: Argo CD) and kubectl apply -f " + args[0] + "/application.yaml",
 			}[o.Tool]
 			fmt.Fprintln(cmd.OutOrStdout(), "next: "+next)
 			return nil
