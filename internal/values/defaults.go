@@ -242,6 +242,12 @@ func (v *Values) Default() {
 		if t.Storage != nil {
 			setQuantity(&t.Storage.Size, vdi.SessionDefaults.Storage.Size.String())
 			setString(&t.Storage.MountPath, vdi.SessionDefaults.Storage.MountPath)
+			// The default bound applies where it is at least the template's
+			// own size; below it, the template's size is the bound.
+			if m := vdi.SessionDefaults.Storage.MaxSize; m != nil && t.Storage.MaxSize == nil && m.Cmp(*t.Storage.Size) >= 0 {
+				q := m.DeepCopy()
+				t.Storage.MaxSize = &q
+			}
 		}
 	}
 	setString(&vdi.Gateway.ResumeInterval, DefaultResumeInterval)

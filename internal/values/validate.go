@@ -76,6 +76,9 @@ func (v *Values) validate(d Document) Errors {
 	}
 
 	templates := map[string]int{}
+	if st := v.VDI.SessionDefaults.Storage; st.MaxSize != nil && st.Size != nil && st.MaxSize.Cmp(*st.Size) < 0 {
+		add([]string{"vdi", "sessionDefaults", "storage", "maxSize"}, "maxSize %s is below size %s: sessions could not even have the default size", st.MaxSize, st.Size)
+	}
 	for i, t := range v.VDI.Templates {
 		base := []string{"vdi", "templates", strconv.Itoa(i)}
 		if _, dup := templates[t.Name]; dup {

@@ -197,3 +197,33 @@ func TestSecretsStayOut(t *testing.T) {
 		})
 	}
 }
+
+// TestTemplatesTakeTheDefaultHomeBound: vdi.sessionDefaults.storage.maxSize
+// bounds the homes of templates that set none, where it is at least the
+// template's size; a template's own bound stays.
+func TestTemplatesTakeTheDefaultHomeBound(t *testing.T) {
+	v, err := load(t, `global: {hostname: kasm.example.com}
+vdi:
+  sessionDefaults: {storage: {size: 10Gi, maxSize: 50Gi}}
+  templates:
+  - {name: plain, image: 'd:1', storage: {}}
+  - {name: own, image: 'd:1', storage: {maxSize: 20Gi}}
+  - {name: big, image: 'd:1', storage: {size: 80Gi}}
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"plain": "50Gi", "own": "20Gi", "big": ""}
+	for _, tpl := range v.VDI.Templates {
+		got := ""
+		if m := tpl.Storage.MaxSize; m != nil {
+			got = m.String()
+		}
+		if got != want[tpl.Name] {
+			t.Errorf("%s: maxSize %q, want %q", tpl.Name, got, want[tpl.Name])
+		}
+	}
+	if _, err := load(t, "global: {hostname: kasm.example.com}\nvdi: {sessionDefaults: {storage: {size: 10Gi, maxSize: 5Gi}}}\n"); err == nil || !strings.Contains(err.Error(), "vdi.sessionDefaults.storage.maxSize") {
+		t.Errorf("a default bound below the default size: %v", err)
+	}
+}
