@@ -8,22 +8,7 @@ import (
 	"github.com/vdirender/vdirender/internal/apis/certmanager"
 	"github.com/vdirender/vdirender/internal/apis/traefik"
 	"github.com/vdirender/vdirender/internal/generators"
-	"github.com/vdirender/vdirender/internal/values"
 )
-
-// load parses and loads a values document.
-func load(t *testing.T, doc string) *values.Values {
-	t.Helper()
-	d, err := values.Parse("values.yaml", []byte(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := values.Load(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
 
 // TestCertificates: with ingress.tls.certManager, one Certificate per
 // namespace whose routes read the TLS Secret, for that namespace's hosts,

@@ -32,17 +32,20 @@ kasmApi:
   resources: {limits: {cpu: 400m, memory: 1Gi}}
 `
 
+// load loads a values document; it must be valid.
+func load(t *testing.T, src string) *values.Values {
+	t.Helper()
+	v, err := values.LoadFile("values.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 // platform renders values and returns each object as YAML keyed by kind/name.
 func platform(t *testing.T, src string) map[string]string {
 	t.Helper()
-	doc, err := values.Parse("values.yaml", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := values.Load(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := load(t, src)
 	out := map[string]string{}
 	for _, o := range generators.Platform(v) {
 		b, err := sigsyaml.Marshal(o)
@@ -204,14 +207,7 @@ vdi:
   namespace: vdi-ops
   sessionDefaults: {idleTimeout: 10m}
 `
-	doc, err := values.Parse("values.yaml", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := values.Load(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := load(t, src)
 	var cm *corev1.ConfigMap
 	var dep *appsv1.Deployment
 	for _, o := range generators.Operator(v) {

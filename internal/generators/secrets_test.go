@@ -8,7 +8,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vdirender/vdirender/internal/generators"
-	"github.com/vdirender/vdirender/internal/values"
 )
 
 // TestUserSecrets: each Secret the rendering reads and nobody renders, with
@@ -52,14 +51,7 @@ func TestUserSecrets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc, err := values.Parse("values.yaml", []byte(tt.values))
-			if err != nil {
-				t.Fatal(err)
-			}
-			v, err := values.Load(doc)
-			if err != nil {
-				t.Fatal(err)
-			}
+			v := load(t, tt.values)
 			var got []string
 			for _, s := range generators.UserSecrets(v) {
 				got = append(got, s.Namespace+"/"+s.Name+" "+s.Type+" "+strings.Join(s.Keys, ","))
