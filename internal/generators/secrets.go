@@ -41,7 +41,7 @@ func UserSecrets(v *values.Values) []platform.SecretNeed {
 			ReadBy: "coturn's init container, through secretKeyRefs that are not optional"})
 	}
 	if o := v.Auth.OIDC; o != nil {
-		readBy := "oauth2-proxy (the login), through secretKeyRefs that are not optional; the client secret is the one your provider issued for auth.oidc.clientID (the command reads it from the shell variable " + shellVarOf(o.ClientSecretRef.Key) + ")"
+		readBy := "oauth2-proxy (the login), through secretKeyRefs that are not optional; the client secret is the one your provider issued for auth.oidc.clientID (the command reads it from the shell variable " + platform.ShellVar(o.ClientSecretRef.Key) + ")"
 		cookie := map[string]func([]byte) string{o.CookieSecretRef.Key: platform.CookieSecretProblem}
 		makeCookie := map[string]string{o.CookieSecretRef.Key: platform.MakeCookieSecret}
 		if o.ClientSecretRef.Name == o.CookieSecretRef.Name {
@@ -64,5 +64,3 @@ func random(keys ...string) map[string]string {
 	}
 	return out
 }
-
-func shellVarOf(key string) string { return platform.ShellVar(key) }

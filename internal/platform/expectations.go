@@ -17,7 +17,7 @@ type Expectations struct {
 	// Notes are expectations nothing can check before the platform runs
 	// (a certificate resolver, the host's driver) or that the platform
 	// itself makes at install (Kasm's admin password): they say where to look.
-	Notes []Note
+	Notes []Prerequisite
 }
 
 // PoolNeed is a GPU node pool: nodes join it by PoolLabel.
@@ -50,10 +50,8 @@ func (i IssuerNeed) String() string {
 	return "cert-manager " + i.Kind + " " + i.Name
 }
 
-// Note is an expectation for people: what, why, and how to see or make it.
-type Note struct{ What, Why, How string }
-
-// Prerequisite is one line of what a rendering expects, for people.
+// Prerequisite is one thing a rendering expects, for people: what, why,
+// and how to make it or see it.
 type Prerequisite struct{ What, Why, How string }
 
 // List is every expectation, for people, in a stable order: Secrets,
@@ -113,9 +111,7 @@ func (e Expectations) List() []Prerequisite {
 			How:  "install cert-manager (https://cert-manager.io/docs/installation/), create the " + i.Kind + " (an ACME issuer, or your CA); kubectl get " + strings.ToLower(i.Kind) + "s.cert-manager.io -A lists them",
 		})
 	}
-	for _, n := range e.Notes {
-		out = append(out, Prerequisite(n))
-	}
+	out = append(out, e.Notes...)
 	return out
 }
 

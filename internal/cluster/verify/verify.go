@@ -41,7 +41,7 @@ type Report struct {
 	// GPU pools and cert-manager's issuer. Missing ones fail.
 	Prerequisites []Check
 	// Notes are the expectations nothing checks beforehand, passed on.
-	Notes []platform.Note
+	Notes []platform.Prerequisite
 }
 
 // Check is one expectation looked up on the cluster.
