@@ -24,10 +24,24 @@ func pointAtValues(results framework.Results, v *values.Values, generated []*yam
 	if v.Source == nil {
 		return
 	}
-	origins := generators.Origins(v)
+	// Most renderings have no finding on a generated object: the origins
+	// are looked up only for the objects findings name.
+	named := map[objectID]bool{}
+	for _, r := range results {
+		if ref := r.ResourceRef; ref != nil {
+			named[objectID{platform.Group(ref.APIVersion), ref.Kind, ref.Namespace, ref.Name}] = true
+		}
+	}
+	var origins map[generators.ObjectKey]generators.Origin
 	byID := map[objectID]generators.Origin{}
 	for _, it := range generated {
 		id := idOf(it)
+		if !named[id] {
+			continue
+		}
+		if origins == nil {
+			origins = generators.Origins(v)
+		}
 		if o, ok := origins[generators.ObjectKey{Kind: id.kind, Namespace: id.ns, Name: id.name}]; ok {
 			byID[id] = o
 			continue
@@ -54,12 +68,7 @@ func pointAtValues(results framework.Results, v *values.Values, generated []*yam
 		if r.Field != nil {
 			field = r.Field.Path
 		}
-		tokens := o.At(field)
-		// Every rendered pull policy is global.image.pullPolicy.
-		if strings.HasSuffix(field, "imagePullPolicy") || strings.HasSuffix(field, ".pullPolicy") {
-			tokens = []string{"global", "image", "pullPolicy"}
-		}
-		file, line, at := v.Source.Locate(tokens)
+		file, line, at := v.Source.Locate(o.At(field))
 		r.File = &framework.File{Path: file}
 		if line > 0 {
 			if r.Tags == nil {

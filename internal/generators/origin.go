@@ -22,9 +22,26 @@ type Origin struct {
 	Fields map[string]string
 }
 
-// At is the values path of the object's field: the longest prefix of
-// field that Fields knows, else the object's own origin.
+// sharedFields are fields one values field sets on every rendered object,
+// whatever part of the values the object comes from.
+var sharedFields = []struct {
+	suffix string
+	tokens []string
+}{
+	// Containers' imagePullPolicy, and image.pullPolicy in chart values.
+	{"imagePullPolicy", []string{"global", "image", "pullPolicy"}},
+	{".pullPolicy", []string{"global", "image", "pullPolicy"}},
+}
+
+// At is the values path of the object's field: the values field every
+// object shares it with, else the longest prefix of field that Fields
+// knows, else the object's own origin.
 func (o Origin) At(field string) []string {
+	for _, f := range sharedFields {
+		if strings.HasSuffix(field, f.suffix) {
+			return append([]string(nil), f.tokens...)
+		}
+	}
 	best := ""
 	for prefix := range o.Fields {
 		if (field == prefix || strings.HasPrefix(field, prefix+".")) && len(prefix) > len(best) {

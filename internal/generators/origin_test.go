@@ -61,7 +61,9 @@ func TestOriginAt(t *testing.T) {
 		"spec.image":                           {"vdi", "templates", "2", "image"},
 		"spec.resources.requests.cpu":          {"vdi", "templates", "2", "resources"},
 		"spec.resources.limits.nvidia.com/gpu": {"vdi", "templates", "2", "resources", "limits"},
-		"spec.imagePullPolicy":                 {"vdi", "templates", "2"},
+		"spec.imagePullPolicy":                 {"global", "image", "pullPolicy"},
+		"spec.valuesContent.image.pullPolicy":  {"global", "image", "pullPolicy"},
+		"spec.nodeName":                        {"vdi", "templates", "2"},
 		"":                                     {"vdi", "templates", "2"},
 	} {
 		if diff := cmp.Diff(want, o.At(field)); diff != "" {
