@@ -224,14 +224,7 @@ func TestDiff(t *testing.T) {
 		t.Fatal(err)
 	}
 	repo := t.TempDir()
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-c", "user.email=ci@example.org", "-c", "user.name=ci"}, args...)...)
-		cmd.Dir = repo
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
+	git := gitIn(t, repo)
 	write := func(platform string) {
 		t.Helper()
 		if err := os.WriteFile(filepath.Join(repo, "platform", "platform.yaml"), []byte(platform), 0o644); err != nil {
@@ -283,14 +276,7 @@ func TestDiffRendersSources(t *testing.T) {
 	}
 	values := "global: {hostname: kasm.example.com}\ngpu: {timeSlicing: {replicas: 8}}\n"
 	repo := t.TempDir()
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-c", "user.email=ci@example.org", "-c", "user.name=ci"}, args...)...)
-		cmd.Dir = repo
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
+	git := gitIn(t, repo)
 	write := func(name, content string) {
 		t.Helper()
 		p := filepath.Join(repo, name)
@@ -679,5 +665,18 @@ func TestInitArgoCDNeedsRepo(t *testing.T) {
 	stdout, _, err := execute(t, nil, "init", dir, "--argocd", "--repo-url", "https://git.example.org/vdi.git", "--from", "../../testdata/values/k3s-single-node.yaml")
 	if err != nil || !strings.Contains(stdout, "application.yaml") {
 		t.Errorf("with --repo-url: %v\n%s", err, stdout)
+	}
+}
+
+// gitIn returns a function that runs git in repo as a test user (no
+// signing), failing the test on an error.
+func gitIn(t *testing.T, repo string) func(args ...string) {
+	return func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.email=ci@example.org", "-c", "user.name=ci", "-c", "commit.gpgsign=false"}, args...)...)
+		cmd.Dir = repo
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
 	}
 }

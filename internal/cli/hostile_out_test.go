@@ -4,7 +4,6 @@ package cli_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,14 +28,7 @@ func TestDiffRevOddNames(t *testing.T) {
 	} {
 		t.Run(c.dir+"/"+c.file, func(t *testing.T) {
 			repo := t.TempDir()
-			git := func(args ...string) {
-				t.Helper()
-				cmd := exec.Command("git", append([]string{"-c", "user.email=ci@example.org", "-c", "user.name=ci"}, args...)...)
-				cmd.Dir = repo
-				if out, err := cmd.CombinedOutput(); err != nil {
-					t.Fatalf("git %v: %v\n%s", args, err, out)
-				}
-			}
+			git := gitIn(t, repo)
 			dir := filepath.Join(repo, c.dir)
 			must(t, os.MkdirAll(dir, 0o755))
 			must(t, os.WriteFile(filepath.Join(dir, "a.yaml"), cm("a"), 0o644))

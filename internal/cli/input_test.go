@@ -291,14 +291,7 @@ func TestHostileGitRevisions(t *testing.T) {
 		t.Skip("no git")
 	}
 	repo := t.TempDir()
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-c", "user.email=ci@example.org", "-c", "user.name=ci", "-c", "commit.gpgsign=false"}, args...)...)
-		cmd.Dir = repo
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
+	git := gitIn(t, repo)
 	git("init", "-q")
 	for _, d := range []string{"linked", "big", "many", "lol"} {
 		must(t, os.MkdirAll(filepath.Join(repo, d), 0o755))
