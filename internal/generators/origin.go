@@ -70,7 +70,8 @@ func Origins(v *values.Values) map[ObjectKey]Origin {
 			container0 + ".image": "image", container0 + ".resources": "resources", "spec.replicas": "replicas"}},
 		{"ConfigMap", v.GPU.Operator.Namespace, v.GPU.TimeSlicing.ConfigMapName}: {Tokens: []string{"gpu", "timeSlicing"}},
 		{"HelmChartConfig", k3s.Namespace, "traefik"}:                            {Tokens: []string{"ingress"}, Fields: map[string]string{"spec.valuesContent": "resources"}},
-		{"ConfigMap", v.VDI.Namespace, OperatorConfigName}:                       {},
+		// The operator's config is the values as a whole.
+		{"ConfigMap", v.VDI.Namespace, OperatorConfigName}: {},
 	}
 	for i, t := range v.VDI.Templates {
 		out[ObjectKey{"VDITemplate", sessions, t.Name}] = Origin{Tokens: []string{"vdi", "templates", strconv.Itoa(i)}, Fields: map[string]string{
