@@ -6,10 +6,10 @@ import (
 	"path/filepath"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
-	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vdirender/vdirender/internal/apis/k3s"
 	"github.com/vdirender/vdirender/internal/input"
+	"github.com/vdirender/vdirender/internal/ynode"
 )
 
 // Expanding HelmCharts. In helmchart mode the rendering holds a K3s
@@ -113,7 +113,7 @@ func expandOne(hc *yaml.RNode, configs map[string]string, lock *Lock, opts Expan
 		}
 	}
 	var h k3s.HelmChart
-	if err := sigsyaml.Unmarshal([]byte(hc.MustString()), &h); err != nil {
+	if err := ynode.Decode([]byte(hc.MustString()), &h); err != nil {
 		return nil, err
 	}
 	entry, err := lockedArchive(lock, h.Spec)
@@ -179,7 +179,7 @@ func layeredValues(contents ...string) (map[string]any, error) {
 	out := map[string]any{}
 	for i, c := range contents {
 		var m map[string]any
-		if err := sigsyaml.Unmarshal([]byte(c), &m); err != nil {
+		if err := ynode.Decode([]byte(c), &m); err != nil {
 			which := "valuesContent"
 			if i > 0 {
 				which = "the HelmChartConfig's valuesContent"

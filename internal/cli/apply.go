@@ -9,10 +9,10 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vdirender/vdirender/fn"
 	"github.com/vdirender/vdirender/internal/cluster/apply"
+	"github.com/vdirender/vdirender/internal/ynode"
 )
 
 // applyFlags are what apply and rollback share.
@@ -85,8 +85,8 @@ pruned, changing nothing.`,
 			}
 			objs := make([]*unstructured.Unstructured, 0, len(items))
 			for _, it := range items {
-				var m map[string]any
-				if err := sigsyaml.Unmarshal([]byte(it.MustString()), &m); err != nil {
+				m, err := ynode.Object([]byte(it.MustString()))
+				if err != nil {
 					return err
 				}
 				objs = append(objs, &unstructured.Unstructured{Object: m})

@@ -17,6 +17,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vdirender/vdirender/internal/platform"
+	"github.com/vdirender/vdirender/internal/ynode"
 )
 
 // ID names an object independent of its API version, so that a version
@@ -107,8 +108,8 @@ func Compare(oldItems, newItems []*yaml.RNode) (Result, error) {
 func index(items []*yaml.RNode) (map[ID]map[string]any, error) {
 	out := map[ID]map[string]any{}
 	for _, it := range items {
-		var m map[string]any
-		if err := sigsyaml.Unmarshal([]byte(it.MustString()), &m); err != nil {
+		m, err := ynode.Object([]byte(it.MustString()))
+		if err != nil {
 			return nil, err
 		}
 		id := ID{Group: platform.Group(it.GetApiVersion()), Kind: it.GetKind(), Namespace: it.GetNamespace(), Name: it.GetName()}

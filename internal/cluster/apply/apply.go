@@ -28,6 +28,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vdirender/vdirender/internal/cluster/kubeclient"
+	"github.com/vdirender/vdirender/internal/ynode"
 )
 
 // Options of an apply.
@@ -438,8 +439,8 @@ func Decode(data []byte) ([]*unstructured.Unstructured, error) {
 		if len(bytes.TrimSpace(doc)) == 0 {
 			continue
 		}
-		var m map[string]any
-		if err := sigsyaml.Unmarshal(doc, &m); err != nil {
+		m, err := ynode.Object(doc)
+		if err != nil {
 			return nil, err
 		}
 		if m == nil {

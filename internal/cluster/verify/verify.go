@@ -14,10 +14,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
-	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/vdirender/vdirender/internal/cluster/kubeclient"
 	"github.com/vdirender/vdirender/internal/platform"
+	"github.com/vdirender/vdirender/internal/ynode"
 )
 
 // Finding is what happened to one object.
@@ -69,8 +69,8 @@ func Run(ctx context.Context, cl *kubeclient.Client, items []*yaml.RNode, expect
 	objs := make([]*unstructured.Unstructured, 0, len(items))
 	rendered := map[string]bool{} // namespaces and CRD kinds this rendering creates
 	for _, it := range items {
-		var m map[string]any
-		if err := sigsyaml.Unmarshal([]byte(it.MustString()), &m); err != nil {
+		m, err := ynode.Object([]byte(it.MustString()))
+		if err != nil {
 			return r, err
 		}
 		o := &unstructured.Unstructured{Object: m}
