@@ -112,13 +112,20 @@ func index(items []*yaml.RNode) (map[ID]map[string]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		id := ID{Group: platform.Group(it.GetApiVersion()), Kind: it.GetKind(), Namespace: it.GetNamespace(), Name: it.GetName()}
+		id := idOf(it)
 		if _, dup := out[id]; dup {
 			return nil, fmt.Errorf("%s appears twice in one rendering", id)
 		}
 		out[id] = m
 	}
 	return out, nil
+}
+
+// idOf reads an object's identity from its YAML, as written: the decoded
+// form reads YAML 1.1, where a namespace named n is false. The getters are
+// ynode's, which, unlike kyaml's, take any shape.
+func idOf(it *yaml.RNode) ID {
+	return ID{Group: platform.Group(ynode.Scalar(it, "apiVersion")), Kind: ynode.Scalar(it, "kind"), Namespace: ynode.Scalar(it, "metadata", "namespace"), Name: ynode.Scalar(it, "metadata", "name")}
 }
 
 // secretPlain are the fields of a Secret that hold no secret value; every

@@ -30,6 +30,8 @@ func TestCompare(t *testing.T) {
 		{"added and removed, sorted", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: gone, namespace: x}\n",
 			"apiVersion: v1\nkind: Service\nmetadata: {name: new, namespace: x}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: added, namespace: x}\n",
 			"+ ConfigMap x/added\n- ConfigMap x/gone\n+ Service x/new\n"},
+		{"names read as written, not as YAML 1.1 booleans", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: y, namespace: n}\n", "",
+			"- ConfigMap n/y\n"},
 		{"containers matched by name", `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: d}

@@ -31,12 +31,26 @@ func Decode(doc []byte, v any) error {
 		return nil
 	}
 	what := "this YAML"
-	if n, perr := yaml.Parse(string(doc)); perr == nil && n.GetKind() != "" {
-		what = n.GetKind() + " " + strings.TrimPrefix(n.GetNamespace()+"/"+n.GetName(), "/")
+	if n, perr := yaml.Parse(string(doc)); perr == nil && Scalar(n, "kind") != "" {
+		what = Scalar(n, "kind") + " " + strings.TrimPrefix(Scalar(n, "metadata", "namespace")+"/"+Scalar(n, "metadata", "name"), "/")
 	}
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) && typeErr.Field != "" {
 		return fmt.Errorf("%s: field %s must be a %s (its value is not quoted: it may be a secret)", what, typeErr.Field, typeErr.Type)
 	}
 	return fmt.Errorf("%s cannot be read as JSON: a key is not a string, or a value has no JSON form (its content is not quoted: it may hold a secret)", what)
+}
+
+// scalar is the text of the scalar at path, or "" where there is none:
+// kyaml's GetKind and GetName panic on objects of the wrong shape, and
+// the objects that reach Decode's error path are the ill-shaped ones.
+func Scalar(obj *yaml.RNode, path ...string) string {
+	if obj.YNode().Kind != yaml.MappingNode {
+		return ""
+	}
+	n := Get(obj, path...)
+	if n == nil || n.YNode().Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.YNode().Value
 }

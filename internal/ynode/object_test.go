@@ -12,6 +12,10 @@ func TestObjectNeverQuotesContent(t *testing.T) {
 		{"null key in a Secret", "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: n}\nstringData: {~: hunter2}\n", "Secret n/s cannot be read as JSON"},
 		{"mapping key", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {? {hunter2: 1} : x}\n", "ConfigMap c cannot be read as JSON"},
 		{"no kind", "{~: hunter2}\n", "this YAML cannot be read as JSON"},
+		{"a list, not an object", "- {~: hunter2}\n", "this YAML cannot be read as JSON"},
+		{"a bare dash", "-\n", "this YAML cannot be read as JSON"},
+		{"metadata a list", "kind: Secret\nmetadata: [-]\nstringData: {~: hunter2}\n", "cannot be read as JSON"},
+		{"metadata a scalar", "kind: Secret\nmetadata: x\nstringData: {~: hunter2}\n", "cannot be read as JSON"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Object([]byte(tc.doc))
