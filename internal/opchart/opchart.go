@@ -1,8 +1,9 @@
 // Package opchart writes the VDI operator as a Helm chart, for teams that
-// install with Helm: CRDs under crds/, the operator's objects as templates,
-// values.yaml and values.schema.json, and Chart.yaml with the platform's
-// vendored sub-charts as pinned dependencies and their Chart.lock. With its
-// default values the chart renders exactly what vdirender renders.
+// install with Helm: CRDs under crds/, the operator's objects and its
+// admission policies as templates, values.yaml and values.schema.json, and
+// Chart.yaml with the platform's vendored sub-charts as pinned dependencies
+// and their Chart.lock. With its default values the chart renders exactly
+// what vdirender renders.
 package opchart
 
 import (
@@ -158,8 +159,9 @@ func Write(dir string, v *values.Values, pkgDir string) error {
 	return nil
 }
 
-// templateObjects are the operator's objects and the session namespace,
-// rendered from v with template expressions where Helm supplies the value.
+// templateObjects are the operator's objects, its admission policies and
+// the session namespace, rendered from v with template expressions where
+// Helm supplies the value.
 func templateObjects(v *values.Values) []any {
 	tv := *v
 	tv.VDI.Namespace = releaseNamespace
@@ -169,7 +171,9 @@ func templateObjects(v *values.Values) []any {
 	tv.Global.Image.PullPolicy = pullPolicy
 	replicas := int32(replicasSentinel)
 	tv.VDI.Operator.Replicas = &replicas
-	out := generators.Operator(&tv)
+	// The admission policies go with the operator: without them a tenant
+	// could create sessions for others or ask for more home than allowed.
+	out := append(generators.Operator(&tv), generators.Admission(&tv)...)
 	for _, ns := range generators.Namespaces(v) {
 		if n, ok := ns.(*corev1.Namespace); ok && n.Name == v.VDI.SessionNamespace {
 			n.Name = sessionNamespace

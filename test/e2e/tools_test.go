@@ -348,12 +348,24 @@ func TestOperatorChart(t *testing.T) {
 	if len(fromHelm) < 10 {
 		t.Fatalf("helm template rendered %d objects", len(fromHelm))
 	}
-	hasConfig := false
-	for _, o := range fromHelm {
-		hasConfig = hasConfig || o.GetKind() == "ConfigMap" && o.GetName() == generators.OperatorConfigName
+	// What the operator needs beside its Deployment: its config, and the
+	// admission policies that keep tenants to their own sessions.
+	required := map[string]bool{
+		"ConfigMap/" + generators.OperatorConfigName:                  false,
+		"ValidatingAdmissionPolicy/" + generators.TenantPolicy:        false,
+		"ValidatingAdmissionPolicy/" + generators.HomeSizePolicy:      false,
+		"ValidatingAdmissionPolicyBinding/" + generators.TenantPolicy: false,
+		"Role/" + generators.SessionUserRole:                          false,
 	}
-	if !hasConfig {
-		t.Errorf("helm does not render the operator's ConfigMap %s", generators.OperatorConfigName)
+	for _, o := range fromHelm {
+		if _, ok := required[o.GetKind()+"/"+o.GetName()]; ok {
+			required[o.GetKind()+"/"+o.GetName()] = true
+		}
+	}
+	for what, found := range required {
+		if !found {
+			t.Errorf("helm does not render %s", what)
+		}
 	}
 	for _, o := range fromHelm {
 		want, ok := ours[kubeclient.Describe(o)]
