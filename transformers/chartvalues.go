@@ -8,6 +8,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/vdirender/vdirender/internal/apis/k3s"
+	"github.com/vdirender/vdirender/internal/input"
 )
 
 func isHelmChart(obj *yaml.RNode) bool {
@@ -43,6 +44,12 @@ func chartValueFindings(obj *yaml.RNode, keys map[string]bool, want, message str
 		return append(out, Finding{Path: "spec.valuesContent",
 			Message: fmt.Sprintf("valuesContent uses %s (line %d of the values), so it cannot be checked that %s: write the values out plainly", what, line, message)}), nil
 	}
+	if dup := input.DuplicateKey(doc.YNode()); dup != nil {
+		// Helm keeps the last silently; which one was meant is the
+		// author's to say, not the rule's to guess.
+		return append(out, Finding{Path: "spec.valuesContent",
+			Message: fmt.Sprintf("valuesContent gives %s twice (lines %d and %d of the values) and Helm would keep the last silently, so it cannot be checked that %s: keep one", dup.Path, dup.First, dup.Line, message)}), nil
+	}
 	var walk func(n *yaml.Node, path string)
 	walk = func(n *yaml.Node, path string) {
 		switch n.Kind {
@@ -75,16 +82,13 @@ func chartValueFindings(obj *yaml.RNode, keys map[string]bool, want, message str
 	return out, nil
 }
 
-// coreTags are the explicit tags every YAML reader decodes alike.
-var coreTags = map[string]bool{"!": true, "!!str": true, "!!int": true, "!!bool": true, "!!float": true, "!!null": true, "!!map": true, "!!seq": true, "!!merge": true}
-
 // hidden finds the first alias or non-core explicit tag in n: its line
 // and what it is, or 0.
 func hidden(n *yaml.Node) (int, string) {
 	if n.Kind == yaml.AliasNode {
 		return max(n.Line, 1), "a YAML alias"
 	}
-	if n.Style&yaml.TaggedStyle != 0 && !coreTags[n.Tag] {
+	if n.Style&yaml.TaggedStyle != 0 && !input.CoreTag(n.Tag) {
 		return max(n.Line, 1), "the YAML tag " + n.Tag
 	}
 	for _, c := range n.Content {

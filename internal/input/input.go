@@ -396,6 +396,10 @@ func MisIndented(data []byte, from int) int {
 // spaces only); a line indented out of its block is pointed at, where the
 // parser names the line its block began; else the parser's own words.
 func YAMLProblem(data []byte, err error) (line int, message string) {
+	var dup *DuplicateKeyError
+	if errors.As(err, &dup) {
+		return dup.Line, dup.Message()
+	}
 	msg := err.Error()
 	line = lineOf(msg)
 	upTo := line

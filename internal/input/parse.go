@@ -3,7 +3,6 @@ package input
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"unicode/utf8"
 
@@ -27,12 +26,8 @@ func Parse(data []byte) ([]*yamlv3.Node, error) {
 			}
 			return nil, err
 		}
-		total, err := expanded(doc, 0, map[*yamlv3.Node]int{})
-		if err != nil {
+		if err := checkDocument(doc); err != nil {
 			return nil, err
-		}
-		if total > MaxExpandedNodes {
-			return nil, fmt.Errorf("a document would expand its YAML aliases to %d nodes, more than the %d allowed", total, MaxExpandedNodes)
 		}
 		docs = append(docs, doc)
 	}

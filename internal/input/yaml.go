@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	yamlv3 "go.yaml.in/yaml/v3"
@@ -19,14 +21,17 @@ const (
 	MaxDepth = 200
 )
 
-// coreTags are the explicit tags a document may carry: YAML's core schema
+// CoreTag tells the explicit tags a document may carry: YAML's core schema
 // and merge keys, which every reader decodes the same way. Other tags
 // (!!binary, !!timestamp, !!set, custom ones such as !vault) are decoded
 // differently by each reader, or silently dropped: a value would not be
 // what the file shows.
-var coreTags = map[string]bool{
-	"!": true, "!!str": true, "!!int": true, "!!bool": true, "!!float": true,
-	"!!null": true, "!!map": true, "!!seq": true, "!!merge": true,
+func CoreTag(tag string) bool {
+	switch tag {
+	case "!", "!!str", "!!int", "!!bool", "!!float", "!!null", "!!map", "!!seq", "!!merge":
+		return true
+	}
+	return false
 }
 
 // Check refuses input that is not UTF-8, nests too deeply, carries an
@@ -48,15 +53,99 @@ func Check(data []byte) error {
 			}
 			return err
 		}
-		sizes := map[*yamlv3.Node]int{}
-		total, err := expanded(&doc, 0, sizes)
-		if err != nil {
+		if err := checkDocument(&doc); err != nil {
 			return err
 		}
-		if total > MaxExpandedNodes {
-			return fmt.Errorf("a document would expand its YAML aliases to %d nodes, more than the %d allowed", total, MaxExpandedNodes)
+	}
+}
+
+// checkDocument holds one parsed document to the limits and refuses a key
+// given twice in one mapping.
+func checkDocument(doc *yamlv3.Node) error {
+	total, err := expanded(doc, 0, map[*yamlv3.Node]int{})
+	if err != nil {
+		return err
+	}
+	if total > MaxExpandedNodes {
+		return fmt.Errorf("a document would expand its YAML aliases to %d nodes, more than the %d allowed", total, MaxExpandedNodes)
+	}
+	if dup := DuplicateKey(doc); dup != nil {
+		return dup
+	}
+	return nil
+}
+
+// DuplicateKeyError is a key given twice in one mapping. Readers keep one
+// of the two silently, and not the same one: kyaml, which the rules read
+// through, the first; sigs.k8s.io/yaml, which kubectl, Helm and Argo CD
+// decode with, the last. What a rule checked would not be what the cluster
+// gets.
+type DuplicateKeyError struct {
+	Key   string
+	Path  string // the field path from the document's root
+	Line  int    // of the second key
+	First int    // of the first
+}
+
+func (e *DuplicateKeyError) Error() string {
+	return fmt.Sprintf("line %d: %s", e.Line, e.Message())
+}
+
+// Message says what is wrong without the line.
+func (e *DuplicateKeyError) Message() string {
+	return fmt.Sprintf("%s: key %q is given twice in the same mapping (first on line %d)", e.Path, e.Key, e.First)
+}
+
+// DuplicateKey finds the first key given twice in one mapping of n, or
+// nil. Aliases are not followed: what they point at is checked where it is
+// written. Merge keys (<<) may repeat.
+func DuplicateKey(n *yamlv3.Node) *DuplicateKeyError {
+	return duplicateKey(n, nil)
+}
+
+func duplicateKey(n *yamlv3.Node, path []string) *DuplicateKeyError {
+	switch n.Kind {
+	case yamlv3.DocumentNode:
+		for _, c := range n.Content {
+			if err := duplicateKey(c, path); err != nil {
+				return err
+			}
+		}
+	case yamlv3.MappingNode:
+		first := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			at := append(path[:len(path):len(path)], k.Value)
+			if k.Kind == yamlv3.ScalarNode && k.Tag != "!!merge" {
+				if line, seen := first[k.Value]; seen {
+					return &DuplicateKeyError{Key: k.Value, Path: fieldPath(at), Line: k.Line, First: line}
+				}
+				first[k.Value] = k.Line
+			}
+			if err := duplicateKey(n.Content[i+1], at); err != nil {
+				return err
+			}
+		}
+	case yamlv3.SequenceNode:
+		for i, c := range n.Content {
+			if err := duplicateKey(c, append(path[:len(path):len(path)], "["+strconv.Itoa(i)+"]")); err != nil {
+				return err
+			}
 		}
 	}
+	return nil
+}
+
+// fieldPath writes a path as the errors elsewhere do: spec.containers[0].image.
+func fieldPath(path []string) string {
+	var b strings.Builder
+	for _, p := range path {
+		if b.Len() > 0 && !strings.HasPrefix(p, "[") {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
 }
 
 // expanded counts the nodes of n with aliases expanded, saturating at
@@ -68,7 +157,7 @@ func expanded(n *yamlv3.Node, depth int, sizes map[*yamlv3.Node]int) (int, error
 	if size, ok := sizes[n]; ok {
 		return size, nil
 	}
-	if n.Style&yamlv3.TaggedStyle != 0 && !coreTags[n.Tag] {
+	if n.Style&yamlv3.TaggedStyle != 0 && !CoreTag(n.Tag) {
 		return 0, fmt.Errorf("line %d: the YAML tag %s is not allowed: only the core tags (!!str, !!int, !!bool, !!float, !!null, !!map, !!seq) are read the same way everywhere", n.Line, n.Tag)
 	}
 	if n.Kind == yamlv3.AliasNode && n.Alias != nil {

@@ -53,9 +53,6 @@ func Schema() (*jsonschema.Schema, error) {
 // Values, fills the defaults and checks the rules that span fields. Every
 // problem is returned at once, each with its file, line and field path.
 func Load(doc Document) (*Values, error) {
-	if errs := doc.duplicateKeys(doc.Node, nil); len(errs) > 0 {
-		return nil, errs
-	}
 	if errs := doc.credentials(doc.Node, nil); len(errs) > 0 {
 		return nil, errs
 	}
@@ -98,30 +95,6 @@ func Load(doc Document) (*Values, error) {
 	}
 	v.Source = &doc
 	return &v, nil
-}
-
-// duplicateKeys finds keys given twice in one mapping: YAML parsers keep one
-// of them silently, so the other setting would be lost.
-func (d Document) duplicateKeys(n *yaml.Node, tokens []string) Errors {
-	var errs Errors
-	switch n.Kind {
-	case yaml.MappingNode:
-		seen := map[string]bool{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i].Value
-			path := append(slices.Clone(tokens), k)
-			if seen[k] {
-				errs = append(errs, FieldError{File: d.File, Line: d.line(n.Content[i]), Path: d.fieldPath(path), Message: fmt.Sprintf("key %q is given twice in the same mapping", k)})
-			}
-			seen[k] = true
-			errs = append(errs, d.duplicateKeys(n.Content[i+1], path)...)
-		}
-	case yaml.SequenceNode:
-		for i, c := range n.Content {
-			errs = append(errs, d.duplicateKeys(c, append(slices.Clone(tokens), strconv.Itoa(i)))...)
-		}
-	}
-	return errs
 }
 
 // urlCredentials finds the user information of a URL: scheme://user[:password]@.
