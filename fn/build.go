@@ -77,7 +77,11 @@ func ValidatePath(path string) (int, framework.Results, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	// A List is applied as its items: each is checked.
+	// Each is checked as the cluster gets it: aliases and merge keys
+	// resolved, a List as its items.
+	if err := manifest.ResolveAnchors(items); err != nil {
+		return 0, nil, &Failed{Results: framework.Results{{Severity: framework.Error, Message: err.Error(), Tags: map[string]string{"check": "anchors"}}}}
+	}
 	if items, err = manifest.ExpandLists(items); err != nil {
 		return 0, nil, &Failed{Results: framework.Results{{Severity: framework.Error, Message: err.Error(), Tags: map[string]string{"check": "lists"}}}}
 	}

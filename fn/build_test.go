@@ -141,7 +141,7 @@ func TestPackageErrorLines(t *testing.T) {
 // VDIPlatform: in enforce mode the rules fix them, in audit mode they pass
 // unchanged with warnings. Objects and results are golden files.
 func TestPackages(t *testing.T) {
-	for _, name := range []string{"foreign-enforce", "foreign-audit"} {
+	for _, name := range []string{"foreign-enforce", "foreign-audit", "anchors"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("..", "testdata", "packages", name)
 			items, results, err := fn.Build(dir)

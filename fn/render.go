@@ -47,6 +47,11 @@ func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode,
 	if err != nil {
 		return nil, framework.Results{{Severity: framework.Error, Message: err.Error(), Tags: map[string]string{"check": "charts"}}}, nil
 	}
+	// The rules see what the cluster gets: aliases and merge keys resolved,
+	// in the package's objects and in what inline charts render.
+	if err := manifest.ResolveAnchors(append(slices.Clip(items), subCharts...)); err != nil {
+		return nil, framework.Results{{Severity: framework.Error, Message: err.Error(), Tags: map[string]string{"check": "anchors"}}}, nil
+	}
 	// A List is applied as its items: the rules see each of them.
 	items, err = manifest.ExpandLists(items)
 	if err != nil {

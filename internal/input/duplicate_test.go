@@ -7,7 +7,7 @@ import (
 )
 
 // TestDuplicateKey: a key given twice is named with its path and both
-// lines, wherever it is; merge keys may repeat, and an alias is checked
+// lines, wherever it is, merge keys included; an alias is checked
 // where its anchor is written, not again where it is used.
 func TestDuplicateKey(t *testing.T) {
 	for _, tc := range []struct {
@@ -20,7 +20,8 @@ func TestDuplicateKey(t *testing.T) {
 		{"quoted and plain alike", "a: 1\n'a': 2\n", &DuplicateKeyError{Key: "a", Path: "a", Line: 2, First: 1}},
 		{"the first of several", "a: {x: 1, x: 2}\nb: {y: 1, y: 2}\n", &DuplicateKeyError{Key: "x", Path: "a.x", Line: 1, First: 1}},
 		{"same key in sibling mappings", "a: {x: 1}\nb: {x: 1}\n", nil},
-		{"merge keys", "base: &b {x: 1}\nmore: &m {y: 1}\nc:\n  <<: *b\n  <<: *m\n", nil},
+		{"merge key twice", "base: &b {x: 1}\nmore: &m {y: 1}\nc:\n  <<: *b\n  <<: *m\n", &DuplicateKeyError{Key: "<<", Path: "c.<<", Line: 5, First: 4}},
+		{"one merge key, several maps", "base: &b {x: 1}\nmore: &m {y: 1}\nc:\n  <<: [*b, *m]\n", nil},
 		{"alias used twice", "base: &b {x: 1}\nc: *b\nd: *b\n", nil},
 		{"a list", "- a\n- a\n", nil},
 	} {

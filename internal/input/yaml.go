@@ -98,7 +98,8 @@ func (e *DuplicateKeyError) Message() string {
 
 // DuplicateKey finds the first key given twice in one mapping of n, or
 // nil. Aliases are not followed: what they point at is checked where it is
-// written. Merge keys (<<) may repeat.
+// written. A merge key (<<) given twice is refused too: readers disagree on
+// it, and several maps are merged with one key and a list, <<: [*a, *b].
 func DuplicateKey(n *yamlv3.Node) *DuplicateKeyError {
 	return duplicateKey(n, nil)
 }
@@ -116,7 +117,7 @@ func duplicateKey(n *yamlv3.Node, path []string) *DuplicateKeyError {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			at := append(path[:len(path):len(path)], k.Value)
-			if k.Kind == yamlv3.ScalarNode && k.Tag != "!!merge" {
+			if k.Kind == yamlv3.ScalarNode {
 				if line, seen := first[k.Value]; seen {
 					return &DuplicateKeyError{Key: k.Value, Path: fieldPath(at), Line: k.Line, First: line}
 				}
