@@ -15,10 +15,14 @@ func isHelmChart(obj *yaml.RNode) bool {
 	return obj.GetApiVersion() == k3s.APIVersion && (obj.GetKind() == "HelmChart" || obj.GetKind() == "HelmChartConfig")
 }
 
-// chartValueFindings looks through the values a K3s HelmChart hands to its
-// chart for scalars under any of keys whose value is not want. Charts name
-// these settings differently, but always with one of a few key names, so the
-// rule reaches sub-charts it has never seen. Each fix rewrites valuesContent.
+// chartValueFindings looks through the values a K3s HelmChart (or
+// HelmChartConfig) hands to its chart for scalars under any of keys whose
+// value is not want: spec.valuesContent, spec.values (structured, over
+// valuesContent) and spec.set (each entry a --set, over both). Charts name
+// these settings differently, but always with one of a few key names, so
+// the rule reaches sub-charts it has never seen. Values the rule cannot
+// read where helm-controller reads them (spec.valuesSecrets, read from
+// Secrets at install) are findings without a fix.
 func chartValueFindings(obj *yaml.RNode, keys map[string]bool, want, message string) ([]Finding, error) {
 	if !isHelmChart(obj) {
 		return nil, nil
@@ -28,6 +32,15 @@ func chartValueFindings(obj *yaml.RNode, keys map[string]bool, want, message str
 		return nil, nil
 	}
 	out := setFindings(spec.Value, keys, want, message)
+	if secrets := spec.Value.Field("valuesSecrets"); secrets != nil && !yaml.IsYNodeNilOrEmpty(secrets.Value.YNode()) {
+		out = append(out, Finding{Path: "spec.valuesSecrets",
+			Message: fmt.Sprintf("values read from Secrets at install are out of the rules' sight, so it cannot be checked that %s: put these values in valuesContent or values (keep only credentials in Secrets the chart reads itself)", message)})
+	}
+	if values := spec.Value.Field("values"); values != nil {
+		// Structured values are nodes of the object itself: a fix sets
+		// the node.
+		walkValues(values.Value.YNode(), "spec.values", keys, want, message, nil, &out)
+	}
 	content := stringField(spec.Value, "valuesContent")
 	if content == "" {
 		return out, nil
@@ -50,36 +63,45 @@ func chartValueFindings(obj *yaml.RNode, keys map[string]bool, want, message str
 		return append(out, Finding{Path: "spec.valuesContent",
 			Message: fmt.Sprintf("valuesContent gives %s twice (lines %d and %d of the values) and Helm would keep the last silently, so it cannot be checked that %s: keep one", dup.Path, dup.First, dup.Line, message)}), nil
 	}
-	var walk func(n *yaml.Node, path string)
-	walk = func(n *yaml.Node, path string) {
-		switch n.Kind {
-		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				p := path + "." + k.Value
-				if keys[k.Value] && v.Kind == yaml.ScalarNode {
-					if v.Value != want {
-						node := v
-						out = append(out, Finding{
-							Path: p, Current: v.Value, Proposed: want, Message: message,
-							Fix: func() error {
-								node.Value, node.Tag, node.Style = want, yaml.NodeTagString, 0
-								return spec.Value.PipeE(yaml.SetField("valuesContent", yaml.NewStringRNode(doc.MustString())))
-							},
-						})
-					}
-					continue
+	// Values inside a string: a fix rewrites the whole string.
+	rewrite := func() error {
+		return spec.Value.PipeE(yaml.SetField("valuesContent", yaml.NewStringRNode(doc.MustString())))
+	}
+	walkValues(doc.YNode(), "spec.valuesContent", keys, want, message, rewrite, &out)
+	return out, nil
+}
+
+// walkValues adds a finding for each scalar under one of keys in n whose
+// value is not want. Each fix sets the scalar, then runs after (if any).
+func walkValues(n *yaml.Node, path string, keys map[string]bool, want, message string, after func() error, out *[]Finding) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			p := path + "." + k.Value
+			if keys[k.Value] && v.Kind == yaml.ScalarNode {
+				if v.Value != want {
+					node := v
+					*out = append(*out, Finding{
+						Path: p, Current: v.Value, Proposed: want, Message: message,
+						Fix: func() error {
+							node.Value, node.Tag, node.Style = want, yaml.NodeTagString, 0
+							if after != nil {
+								return after()
+							}
+							return nil
+						},
+					})
 				}
-				walk(v, p)
+				continue
 			}
-		case yaml.SequenceNode:
-			for i, c := range n.Content {
-				walk(c, path+"["+strconv.Itoa(i)+"]")
-			}
+			walkValues(v, p, keys, want, message, after, out)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			walkValues(c, path+"["+strconv.Itoa(i)+"]", keys, want, message, after, out)
 		}
 	}
-	walk(doc.YNode(), "spec.valuesContent")
-	return out, nil
 }
 
 // hidden finds the first alias or non-core explicit tag in n: its line
@@ -100,7 +122,7 @@ func hidden(n *yaml.Node) (int, string) {
 }
 
 // setFindings checks spec.set of a HelmChart: helm-controller passes each
-// entry as --set, over valuesContent, so a key ending in one of keys
+// entry as --set, over valuesContent and values, so a key ending in one of keys
 // (persistence.storageClass, global.imagePullPolicy, ...) is the same
 // setting. The fix sets the entry to want.
 func setFindings(spec *yaml.RNode, keys map[string]bool, want, message string) []Finding {
@@ -112,6 +134,13 @@ func setFindings(spec *yaml.RNode, keys map[string]bool, want, message string) [
 	content := set.Value.YNode().Content
 	for i := 0; i+1 < len(content); i += 2 {
 		k, v := content[i], content[i+1]
+		if strings.ContainsAny(k.Value, ",=") {
+			// helm-controller writes --set KEY=VALUE escaping the value's
+			// commas only: a key holding , or = sets values of its own.
+			out = append(out, Finding{Path: "spec.set." + k.Value,
+				Message: fmt.Sprintf("a set key holding a comma or '=' is passed to helm unescaped and sets other values, so it cannot be checked that %s: give each value its own key", message)})
+			continue
+		}
 		if !keys[lastSetSegment(k.Value)] || v.Kind != yaml.ScalarNode || v.Value == want {
 			continue
 		}

@@ -104,7 +104,7 @@ func (e *notLockedError) Error() string {
 
 // unsupported are HelmChart fields helm-controller reads that the view
 // does not apply; a HelmChart using one is refused, not shown wrong.
-var unsupported = []string{"set", "chartContent", "valuesSecrets", "helmVersion"}
+var unsupported = []string{"set", "values", "chartContent", "valuesSecrets", "helmVersion"}
 
 func expandOne(hc *yaml.RNode, configs map[string]string, lock *Lock, opts ExpandOptions) (*Expansion, error) {
 	for _, f := range unsupported {
