@@ -20,7 +20,12 @@ Helm: the CRDs under crds/, the operator's objects as templates, values.yaml
 and values.schema.json, and Chart.yaml. Sub-charts that the package vendors for
 inline rendering become pinned dependencies (copied into charts/, off unless
 enabled) with their Chart.lock. With its default values the chart renders
-exactly the objects vdirender renders for the operator.`,
+exactly the objects vdirender renders for the operator.
+
+OUTDIR is vdirender's, as for build -o: the files it wrote are listed in
+OUTDIR/.vdirender-files and the next chart -o replaces them and removes those
+it no longer writes. An OUTDIR holding any file vdirender did not write is
+refused, the files named; nothing is ever written through a link.`,
 		Example: `  vdirender chart examples/k3s-single-node -o dist/vdi-operator
   helm lint --strict dist/vdi-operator`,
 		Args: cobra.ExactArgs(1),

@@ -99,6 +99,73 @@ func TestBuildOutputDir(t *testing.T) {
 	}
 }
 
+// TestChartOutputDir: chart -o writes only into a directory it owns, as
+// build -o does: links and files it did not write fail the command, naming
+// them, with nothing written; a directory it wrote is written again.
+func TestChartOutputDir(t *testing.T) {
+	const pkg = "../../examples/k3s-single-node"
+	for _, c := range []struct {
+		name  string
+		setup func(t *testing.T, out, victim string)
+		want  []string // parts of the error; none for success
+	}{
+		{"links to a file and a directory outside", func(t *testing.T, out, victim string) {
+			os.Symlink(filepath.Join(victim, "target"), filepath.Join(out, "values.yaml"))
+			os.Symlink(victim, filepath.Join(out, "templates"))
+		}, []string{"values.yaml", "templates", "did not write"}},
+		{"link to a directory outside", func(t *testing.T, out, victim string) {
+			os.Symlink(victim, filepath.Join(out, "crds"))
+		}, []string{"crds", "did not write"}},
+		{"file it did not write", func(t *testing.T, out, victim string) {
+			os.WriteFile(filepath.Join(out, "Chart.yaml"), []byte("mine"), 0o644)
+		}, []string{"Chart.yaml", "did not write"}},
+		{"directory it wrote", func(t *testing.T, out, victim string) {
+			if _, _, err := execute(t, nil, "chart", pkg, "-o", out); err != nil {
+				t.Fatal(err)
+			}
+		}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			out, victim := filepath.Join(tmp, "out"), filepath.Join(tmp, "victim")
+			os.Mkdir(out, 0o755)
+			os.Mkdir(victim, 0o755)
+			if err := os.WriteFile(filepath.Join(victim, "target"), []byte("keep"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c.setup(t, out, victim)
+			before := listDir(t, out)
+			_, _, err := execute(t, nil, "chart", pkg, "-o", out)
+			if c.want == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := os.Stat(filepath.Join(out, "templates", "deployment_vdi-operator.yaml")); err != nil {
+					t.Error(err)
+				}
+			} else {
+				if err == nil {
+					t.Fatal("chart -o succeeded")
+				}
+				for _, w := range c.want {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q lacks %q", err, w)
+					}
+				}
+				if after := listDir(t, out); strings.Join(after, " ") != strings.Join(before, " ") {
+					t.Errorf("a refused chart -o wrote: %v, was %v", after, before)
+				}
+			}
+			if got := listDir(t, victim); strings.Join(got, " ") != "target" {
+				t.Errorf("chart -o wrote outside its directory: %v", got)
+			}
+			if b, _ := os.ReadFile(filepath.Join(victim, "target")); string(b) != "keep" {
+				t.Errorf("chart -o wrote through a link: %q", b)
+			}
+		})
+	}
+}
+
 func TestFunctionMode(t *testing.T) {
 	in, err := os.ReadFile("../../testdata/krm/platform/input.yaml")
 	if err != nil {
@@ -677,4 +744,19 @@ func gitIn(t *testing.T, repo string) func(args ...string) {
 			t.Fatalf("git %v: %v\n%s", args, err, out)
 		}
 	}
+}
+
+// listDir lists the entries under dir that are not directories, links
+// included and not followed, as sorted slash-separated paths.
+func listDir(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	return out
 }

@@ -37,8 +37,8 @@ var allowed = map[string]string{
 	// Writes the lock and pulled archives inside their package only,
 	// atomically; reads nothing.
 	"internal/charts/write.go os.OpenRoot": "write",
-	// Writes build -o's files inside its output directory only; what the
-	// directory holds is read through input.OutputDir.
+	// Writes build -o's and chart -o's files inside their output directory
+	// only; what the directory holds is read through input.OutputDir.
 	"internal/manifest/write.go os.OpenRoot": "write",
 	// Writes a new package's files inside its (empty) directory only, never
 	// replacing one; what the directory holds is read through input.OutputDir.

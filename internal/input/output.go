@@ -9,10 +9,11 @@ import (
 	"sort"
 )
 
-// OutputDir reads what the output directory dir of `build -o` holds, for
-// the writer that owns it (manifest.WriteDir): every entry that is not a
-// directory (regular files, links, anything else: links and directories
-// are never followed), as slash-separated paths relative to dir, sorted;
+// OutputDir reads what the output directory dir of `build -o` or
+// `chart -o` holds, for the writer that owns it (manifest.WriteOwned):
+// every entry that is not a directory (regular files, links, anything
+// else: links and directories are never followed), as slash-separated
+// paths relative to dir, sorted;
 // and the content of its list of owned files, the file named list at the
 // top of dir, read as text within limit (nil when there is none). A dir
 // that does not exist holds nothing. At most MaxPackageEntries entries are
@@ -27,7 +28,7 @@ func OutputDir(dir, list string, limit int64) (entries []string, owned []byte, e
 	}
 	if st.Mode()&fs.ModeSymlink != 0 {
 		// As for a package, the path named on the command line may not be a link.
-		return nil, nil, &Error{Path: dir, Kind: ErrLink, Reason: "is a symbolic link: build -o writes only into a real directory"}
+		return nil, nil, &Error{Path: dir, Kind: ErrLink, Reason: "is a symbolic link: vdirender writes only into a real directory"}
 	}
 	if !st.IsDir() {
 		return nil, nil, &Error{Path: dir, Kind: ErrNotRegular, Reason: "is not a directory"}

@@ -70,13 +70,32 @@ func Write(w io.Writer, items []*yaml.RNode) error {
 }
 
 // OwnedList is the file in an output directory that lists the files
-// `build -o` wrote there, one slash-separated path a line, sorted.
+// vdirender wrote there (build -o, chart -o), one slash-separated path a
+// line, sorted.
 const OwnedList = ".vdirender-files"
 
 // maxOwnedList bounds the list of owned files read back.
 const maxOwnedList = 16 << 20
 
-const ownedHeader = "# Files vdirender build -o wrote here; the next build replaces or removes them.\n"
+// An Owner is a command that owns the output directories it writes: see
+// WriteOwned.
+type Owner struct {
+	// Command names it in errors: "build -o".
+	Command string
+	// Header is the first line of its list of owned files.
+	Header string
+	// Path is the shape of every path it writes, slash-separated, of at
+	// most two parts, neither hidden nor "..": a list naming anything else
+	// is refused.
+	Path *regexp.Regexp
+}
+
+// Build owns the directories of build -o.
+var Build = Owner{
+	Command: "build -o",
+	Header:  "# Files vdirender build -o wrote here; the next build replaces or removes them.\n",
+	Path:    ownedPath,
+}
 
 var (
 	dnsLabel     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
@@ -180,11 +199,25 @@ func WriteDir(dir string, items []*yaml.RNode) error {
 	if err != nil {
 		return err
 	}
+	return WriteOwned(dir, Build, files)
+}
+
+// WriteOwned writes files (slash-separated paths, each of the shape o.Path
+// accepts) under dir as WriteDir does, owning dir for o: its list of owned
+// files names the files it wrote, the next WriteOwned for o removes those
+// no longer in files, and a dir holding anything else is refused by name
+// before anything changes.
+func WriteOwned(dir string, o Owner, files map[string][]byte) error {
+	for p := range files {
+		if !o.Path.MatchString(p) {
+			return fmt.Errorf("%s: %s writes no such file", p, o.Command)
+		}
+	}
 	entries, list, err := input.OutputDir(dir, OwnedList, maxOwnedList)
 	if err != nil {
 		return err
 	}
-	owned, err := parseOwned(filepath.Join(dir, OwnedList), list)
+	owned, err := o.parseOwned(filepath.Join(dir, OwnedList), list)
 	if err != nil {
 		return err
 	}
@@ -203,7 +236,7 @@ func WriteDir(dir string, items []*yaml.RNode) error {
 		if list == nil {
 			why = "it has no " + OwnedList + ", so vdirender did not write it"
 		}
-		return fmt.Errorf("%s holds files vdirender did not write (%s%s): %s; build -o writes only into an empty directory or one it wrote", dir, strings.Join(unknown, ", "), more, why)
+		return fmt.Errorf("%s holds files vdirender did not write (%s%s): %s; %s writes only into an empty directory or one it wrote", dir, strings.Join(unknown, ", "), more, why, o.Command)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -224,7 +257,7 @@ func WriteDir(dir string, items []*yaml.RNode) error {
 	for p := range owned {
 		all = append(all, p)
 	}
-	if err := writeList(root, all); err != nil {
+	if err := o.writeList(root, all); err != nil {
 		return err
 	}
 	for p := range owned {
@@ -248,30 +281,30 @@ func WriteDir(dir string, items []*yaml.RNode) error {
 			return err
 		}
 	}
-	return writeList(root, names)
+	return o.writeList(root, names)
 }
 
-// parseOwned reads a list of owned files; every line must be a path
-// FileName could have given, so that a list committed by someone else
-// cannot make WriteDir remove anything else.
-func parseOwned(name string, list []byte) (map[string]bool, error) {
+// parseOwned reads a list of owned files; every line must be a path o
+// writes (for build -o, one FileName could have given), so that a list
+// committed by someone else cannot make WriteOwned remove anything else.
+func (o Owner) parseOwned(name string, list []byte) (map[string]bool, error) {
 	owned := map[string]bool{}
 	for i, line := range strings.Split(string(list), "\n") {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if !ownedPath.MatchString(line) {
-			return nil, fmt.Errorf("%s:%d: not a file vdirender writes: %q", name, i+1, line)
+		if !o.Path.MatchString(line) {
+			return nil, fmt.Errorf("%s:%d: not a file vdirender writes (for %s): %q", name, i+1, o.Command, line)
 		}
 		owned[line] = true
 	}
 	return owned, nil
 }
 
-func writeList(root *os.Root, paths []string) error {
+func (o Owner) writeList(root *os.Root, paths []string) error {
 	paths = slices.Compact(slices.Sorted(slices.Values(paths)))
 	var b strings.Builder
-	b.WriteString(ownedHeader)
+	b.WriteString(o.Header)
 	for _, p := range paths {
 		b.WriteString(p + "\n")
 	}

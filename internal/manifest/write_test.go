@@ -208,7 +208,7 @@ func FuzzFileName(f *testing.F) {
 		if !filepath.IsLocal(p) || strings.Contains(p, "..") || strings.Count(p, "/") > 1 || strings.HasPrefix(p, ".") {
 			t.Fatalf("%q %q %q: unsafe path %q", kind, ns, name, p)
 		}
-		if _, err := parseOwned("list", []byte(p+"\n")); err != nil {
+		if _, err := Build.parseOwned("list", []byte(p+"\n")); err != nil {
 			t.Fatalf("%q: not accepted back: %v", p, err)
 		}
 	})

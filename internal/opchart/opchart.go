@@ -11,9 +11,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path"
-	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -78,8 +77,19 @@ type Toggle struct {
 	Enabled bool `json:"enabled"`
 }
 
+// owner owns the directories of chart -o: the chart's files only, listed
+// in dir/.vdirender-files.
+var owner = manifest.Owner{
+	Command: "chart -o",
+	Header:  "# Files vdirender chart -o wrote here; the next chart -o replaces or removes them.\n",
+	Path:    regexp.MustCompile(`^(Chart\.yaml|Chart\.lock|values\.yaml|values\.schema\.json|crds/[a-z0-9][-a-z0-9.]*\.yaml|templates/[a-z][a-z0-9]*_[A-Za-z0-9]([-A-Za-z0-9._:@]*[A-Za-z0-9])?\.yaml|charts/[A-Za-z0-9][-A-Za-z0-9._+]*)$`),
+}
+
 // Write writes the chart for v into dir. Sub-charts in inline mode whose
-// archives are in pkgDir become pinned dependencies.
+// archives are in pkgDir become pinned dependencies. It owns dir as
+// build -o does (manifest.WriteOwned): it writes inside dir only, follows
+// no link there, replaces and removes only the files it wrote before, and
+// refuses a dir holding anything else, naming it, before writing.
 func Write(dir string, v *values.Values, pkgDir string) error {
 	files := map[string][]byte{}
 	meta := &chartv2.Metadata{
@@ -147,16 +157,7 @@ func Write(dir string, v *values.Values, pkgDir string) error {
 		files["templates/"+strings.ToLower(m.Kind)+"_"+name+".yaml"] = []byte(text)
 	}
 
-	for name, data := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+	return manifest.WriteOwned(dir, owner, files)
 }
 
 // templateObjects are the operator's objects, its admission policies and

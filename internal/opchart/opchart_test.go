@@ -3,6 +3,7 @@ package opchart_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -51,5 +52,131 @@ gpu:
 	}
 	if loaded.Rules.Mode("pinning") != values.ModeAudit || loaded.GPU.NodePools[0].Name != "fast" {
 		t.Errorf("config lost the platform: %+v", loaded.OperatorConfig())
+	}
+}
+
+// tree maps every entry under dir that is not a directory to its content,
+// or to "-> target" for a link, without following links.
+func tree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if d.Type()&os.ModeSymlink != 0 {
+			target, _ := os.Readlink(p)
+			out[filepath.ToSlash(rel)] = "-> " + target
+			return nil
+		}
+		data, _ := os.ReadFile(p)
+		out[filepath.ToSlash(rel)] = string(data)
+		return nil
+	})
+	return out
+}
+
+// TestWriteOwnsDir: chart -o owns its directory as build -o does. It never
+// writes through a link, refuses a directory holding files it did not
+// write (naming them, writing nothing), and on a second run replaces its
+// own files and removes those it no longer writes.
+func TestWriteOwnsDir(t *testing.T) {
+	v, err := values.LoadFile("values.yaml", []byte("global: {hostname: kasm.example.com}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(t.TempDir(), "fresh")
+	if err := opchart.Write(fresh, v, fresh); err != nil {
+		t.Fatal(err)
+	}
+	want := tree(t, fresh)
+	list := want[".vdirender-files"]
+	if _, ok := want["values.yaml"]; !ok || !strings.Contains(list, "\nvalues.yaml\n") || !strings.Contains(list, "\ntemplates/deployment_vdi-operator.yaml\n") {
+		t.Errorf("chart -o lists %q", list)
+	}
+	stale := "templates/configmap_stale.yaml"
+	for _, c := range []struct {
+		name  string
+		setup func(t *testing.T, dir, outside string)
+		want  string // a part of the error; "" for success, leaving the fresh chart
+	}{
+		{"link at values.yaml", func(t *testing.T, dir, outside string) {
+			os.Symlink(filepath.Join(outside, "target"), filepath.Join(dir, "values.yaml"))
+		}, "values.yaml"},
+		{"link as templates", func(t *testing.T, dir, outside string) {
+			os.Symlink(outside, filepath.Join(dir, "templates"))
+		}, "templates"},
+		{"link as templates of a chart it wrote", func(t *testing.T, dir, outside string) {
+			os.Remove(dir)
+			opchart.Write(dir, v, dir)
+			os.RemoveAll(filepath.Join(dir, "templates"))
+			os.Symlink(outside, filepath.Join(dir, "templates"))
+		}, "templates"},
+		{"link at a file it wrote", func(t *testing.T, dir, outside string) {
+			os.Remove(dir)
+			opchart.Write(dir, v, dir)
+			os.Remove(filepath.Join(dir, "values.yaml"))
+			os.Symlink(filepath.Join(outside, "target"), filepath.Join(dir, "values.yaml"))
+		}, ""},
+		{"foreign file", func(t *testing.T, dir, outside string) {
+			os.WriteFile(filepath.Join(dir, "README.md"), []byte("mine"), 0o644)
+		}, "README.md"},
+		{"foreign file beside a chart it wrote", func(t *testing.T, dir, outside string) {
+			os.Remove(dir)
+			opchart.Write(dir, v, dir)
+			os.WriteFile(filepath.Join(dir, "templates", "mine.yaml"), []byte("mine"), 0o644)
+		}, "templates/mine.yaml"},
+		{"list naming a file outside", func(t *testing.T, dir, outside string) {
+			os.WriteFile(filepath.Join(dir, ".vdirender-files"), []byte("../outside/target\n"), 0o644)
+		}, "not a file vdirender writes"},
+		{"list of build -o", func(t *testing.T, dir, outside string) {
+			os.WriteFile(filepath.Join(dir, ".vdirender-files"), []byte("kasm/configmap_a.yaml\n"), 0o644)
+			os.Mkdir(filepath.Join(dir, "kasm"), 0o755)
+			os.WriteFile(filepath.Join(dir, "kasm", "configmap_a.yaml"), []byte("a"), 0o644)
+		}, "not a file vdirender writes"},
+		{"re-run", func(t *testing.T, dir, outside string) {
+			os.Remove(dir)
+			opchart.Write(dir, v, dir)
+			os.WriteFile(filepath.Join(dir, "values.yaml"), []byte("edited"), 0o644)
+		}, ""},
+		{"re-run removes a file it wrote before", func(t *testing.T, dir, outside string) {
+			os.Remove(dir)
+			opchart.Write(dir, v, dir)
+			os.WriteFile(filepath.Join(dir, ".vdirender-files"), []byte(list+stale+"\n"), 0o644)
+			os.WriteFile(filepath.Join(dir, filepath.FromSlash(stale)), []byte("old"), 0o644)
+		}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			outside := filepath.Join(tmp, "outside")
+			os.Mkdir(outside, 0o755)
+			if err := os.WriteFile(filepath.Join(outside, "target"), []byte("untouched"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			dir := filepath.Join(tmp, "out")
+			os.Mkdir(dir, 0o755)
+			c.setup(t, dir, outside)
+			before := tree(t, dir)
+			err := opchart.Write(dir, v, dir)
+			if c.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := cmp.Diff(want, tree(t, dir)); d != "" {
+					t.Errorf("chart (-fresh +written):\n%s", d)
+				}
+			} else {
+				if err == nil || !strings.Contains(err.Error(), c.want) {
+					t.Fatalf("got %v, want an error with %q", err, c.want)
+				}
+				if d := cmp.Diff(before, tree(t, dir)); d != "" {
+					t.Errorf("a refused chart -o changed its directory (-before +after):\n%s", d)
+				}
+			}
+			if d := cmp.Diff(map[string]string{"target": "untouched"}, tree(t, outside)); d != "" {
+				t.Errorf("chart -o wrote outside its directory (-want +got):\n%s", d)
+			}
+		})
 	}
 }
