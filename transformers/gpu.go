@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
@@ -66,11 +67,18 @@ func gpuFindings(c container, failGreaterThanOne bool) ([]Finding, int64, error)
 	for _, q := range []struct {
 		section string
 		has     bool
-		milli   int64
-		text    string
-	}{{"limits", hasLim, lim.MilliValue(), lim.String()}, {"requests", hasReq, req.MilliValue(), req.String()}} {
-		if q.has && q.milli%1000 != 0 {
-			out = append(out, Finding{Path: base + q.section + "." + string(name), Current: q.text, Message: "nvidia.com/gpu must be a whole number of time-slices"})
+		q       resource.Quantity
+	}{{"limits", hasLim, lim}, {"requests", hasReq, req}} {
+		switch {
+		case !q.has:
+		case q.q.Sign() < 0:
+			out = append(out, Finding{Path: base + q.section + "." + string(name), Current: q.q.String(), Message: "nvidia.com/gpu cannot be negative: the API server refuses it"})
+		case q.q.Cmp(maxGPUs) > 0:
+			// Beyond int64 a quantity's Value wraps: it would count as
+			// no GPU at all and skip the capacity check.
+			out = append(out, Finding{Path: base + q.section + "." + string(name), Current: q.q.String(), Message: fmt.Sprintf("nvidia.com/gpu %s is more time-slices than any node advertises (at most %d)", q.q.String(), maxGPUs.Value())})
+		case q.q.MilliValue()%1000 != 0:
+			out = append(out, Finding{Path: base + q.section + "." + string(name), Current: q.q.String(), Message: "nvidia.com/gpu must be a whole number of time-slices"})
 		}
 	}
 	if len(out) > 0 {
@@ -94,6 +102,10 @@ func gpuFindings(c container, failGreaterThanOne bool) ([]Finding, int64, error)
 	}
 	return out, lim.Value(), nil
 }
+
+// maxGPUs bounds one container's nvidia.com/gpu: far above any node's
+// GPUs x replicas, far below where quantities stop being exact int64s.
+var maxGPUs = resource.MustParse("1000000")
 
 func toleratesGPU(ps *yaml.RNode) bool {
 	f := ps.Field("tolerations")

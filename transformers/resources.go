@@ -2,6 +2,7 @@ package transformers
 
 import (
 	"fmt"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -51,12 +52,15 @@ func (Resources) Check(obj *yaml.RNode, env *Env) ([]Finding, error) {
 // quantityAt reads resources.<section>.<name> of a container.
 func quantityAt(c container, section string, name corev1.ResourceName) (resource.Quantity, bool, error) {
 	n, err := ynode.Lookup(c.node, "resources", section, string(name))
-	if err != nil || n == nil {
-		return resource.Quantity{}, false, err
+	if err != nil {
+		return resource.Quantity{}, false, &fieldError{path: c.path + ".resources", err: err}
+	}
+	if n == nil {
+		return resource.Quantity{}, false, nil
 	}
 	q, err := resource.ParseQuantity(yaml.GetValue(n))
 	if err != nil {
-		return resource.Quantity{}, false, fmt.Errorf("%s.resources.%s.%s: %w", c.path, section, name, err)
+		return resource.Quantity{}, false, &fieldError{path: fmt.Sprintf("%s.resources.%s.%s", c.path, section, name), err: err}
 	}
 	return q, true, nil
 }
@@ -82,6 +86,26 @@ func resourceFindings(c container, name corev1.ResourceName, def corev1.Resource
 		return nil, err
 	}
 	base := c.path + ".resources."
+	var negative []Finding
+	for _, q := range []struct {
+		section string
+		has     bool
+		q       resource.Quantity
+	}{{"requests", hasReq, req}, {"limits", hasLim, lim}} {
+		if q.has && q.q.Sign() < 0 {
+			negative = append(negative, Finding{Path: base + q.section + "." + string(name), Current: q.q.String(),
+				Message: fmt.Sprintf("a %s %s cannot be negative: the API server refuses it", name, strings.TrimSuffix(q.section, "s"))})
+		}
+	}
+	if len(negative) > 0 {
+		return negative, nil
+	}
+	// A limit of 0 is no limit: the kubelet sets no CPU quota and no memory
+	// limit for it, and the API server takes it. It is fixed as a missing one.
+	zeroLim := hasLim && lim.IsZero()
+	if zeroLim {
+		hasLim = false
+	}
 	if hasReq && hasLim && req.Cmp(lim) > 0 {
 		return []Finding{{Path: base + "requests." + string(name), Current: req.String(),
 			Message: fmt.Sprintf("%s request %s is above its limit %s", name, req.String(), lim.String())}}, nil
@@ -101,8 +125,12 @@ func resourceFindings(c container, name corev1.ResourceName, def corev1.Resource
 		if req.Cmp(q) > 0 {
 			q = req
 		}
-		out = append(out, Finding{Path: base + "limits." + string(name), Proposed: q.String(),
-			Message: fmt.Sprintf("every container has a %s limit", name), Fix: setQuantity(c, "limits", name, q)})
+		f := Finding{Path: base + "limits." + string(name), Proposed: q.String(),
+			Message: fmt.Sprintf("every container has a %s limit", name), Fix: setQuantity(c, "limits", name, q)}
+		if zeroLim {
+			f.Current, f.Message = lim.String(), fmt.Sprintf("every container has a %s limit (a limit of 0 sets none)", name)
+		}
+		out = append(out, f)
 	}
 	return out, nil
 }

@@ -6,8 +6,9 @@
 package transformers
 
 import (
-	"fmt"
+	"errors"
 	"strconv"
+	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
@@ -101,6 +102,7 @@ func Run(items []*yaml.RNode, env *Env, validate bool) (framework.Results, error
 		// Every finding on it names it the same way; no fix changes what
 		// names it (apiVersion, kind, name, namespace, file annotations).
 		var where *located
+		unread := map[string]bool{} // one report of a field several rules read
 		for i, r := range rules {
 			mode := modes[i]
 			if mode == Off {
@@ -108,7 +110,21 @@ func Run(items []*yaml.RNode, env *Env, validate bool) (framework.Results, error
 			}
 			findings, err := r.Check(it, env)
 			if err != nil {
-				return nil, fmt.Errorf("rule %s on %s/%s: %w", r.Name(), it.GetKind(), it.GetName(), err)
+				// A field of the wrong shape or a value that does not
+				// parse: the object cannot be checked, which is an error
+				// on it, with its file, whatever the mode.
+				f := uncheckable(err)
+				if unread[f.Path+"\x00"+f.Message] {
+					continue
+				}
+				unread[f.Path+"\x00"+f.Message] = true
+				if where == nil {
+					where = locate(it)
+				}
+				res := where.result(r.Name(), f)
+				res.Severity = framework.Error
+				results = append(results, res)
+				continue
 			}
 			for _, f := range findings {
 				if where == nil {
@@ -199,3 +215,26 @@ func fileOf(obj *yaml.RNode) *framework.File {
 	i, _ := strconv.Atoi(index)
 	return &framework.File{Path: path, Index: i}
 }
+
+// uncheckable is the finding for an object a rule could not read. kyaml's
+// shape errors end with the node's whole text, which says nothing the
+// field path does not and may be long: it is cut.
+func uncheckable(err error) Finding {
+	cut := func(err error) string {
+		msg, _, _ := strings.Cut(err.Error(), ": node contents:")
+		return "cannot be checked: " + msg
+	}
+	var fe *fieldError
+	if errors.As(err, &fe) {
+		return Finding{Path: fe.path, Message: cut(fe.err)}
+	}
+	return Finding{Message: cut(err)}
+}
+
+// fieldError is a field a rule could not read.
+type fieldError struct {
+	path string
+	err  error
+}
+
+func (e *fieldError) Error() string { return e.path + ": " + e.err.Error() }
