@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/vdirender/vdirender/internal/manifest"
 	"github.com/vdirender/vdirender/internal/platform"
 	"github.com/vdirender/vdirender/internal/ynode"
 )
@@ -59,7 +60,9 @@ type Result struct {
 // Empty reports whether the renderings are the same.
 func (r Result) Empty() bool { return len(r.Objects) == 0 }
 
-// Compare diffs old against new.
+// Compare diffs old against new: the objects the cluster gets, so each
+// List (any object with a top-level items sequence) is compared as its
+// items, as build renders it; an item that is not an object is an error.
 func Compare(oldItems, newItems []*yaml.RNode) (Result, error) {
 	oldObjs, err := index(oldItems)
 	if err != nil {
@@ -106,6 +109,10 @@ func Compare(oldItems, newItems []*yaml.RNode) (Result, error) {
 }
 
 func index(items []*yaml.RNode) (map[ID]map[string]any, error) {
+	items, err := manifest.ExpandLists(items)
+	if err != nil {
+		return nil, err
+	}
 	out := map[ID]map[string]any{}
 	for _, it := range items {
 		m, err := ynode.Object([]byte(it.MustString()))

@@ -20,6 +20,17 @@ func parse(t *testing.T, s string) []*yaml.RNode {
 	return items
 }
 
+// parseRaw parses a stream without kyaml's unwrapping of a lone List, so
+// that Compare's own expansion is what is tested.
+func parseRaw(t *testing.T, s string) []*yaml.RNode {
+	t.Helper()
+	items, err := (&kio.ByteReader{Reader: strings.NewReader(s), OmitReaderAnnotations: true, DisableUnwrapping: true}).Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
+}
+
 func TestCompare(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -138,5 +149,78 @@ func TestDuplicateObjectIsAnError(t *testing.T) {
 	dup := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
 	if _, err := diff.Compare(parse(t, dup), nil); err == nil {
 		t.Error("want an error for an object given twice")
+	}
+}
+
+// secretIn is a Secret apps/db whose password is the base64 of hunter1 or
+// hunter2, for the tests of Secrets in wrappers.
+func secretIn(n int) string {
+	return "{apiVersion: v1, kind: Secret, metadata: {name: db, namespace: apps}, data: {password: aHVudGVyM" + []string{"Q", "g"}[n-1] + "==}}"
+}
+
+// TestCompareExpandsLists: a List (any object with a top-level items
+// sequence) is compared as the objects the cluster gets, its items, on
+// either side, nested or in a stream; a Secret among them is redacted as
+// any Secret is.
+func TestCompareExpandsLists(t *testing.T) {
+	cm := func(v string) string {
+		return "{apiVersion: v1, kind: ConfigMap, metadata: {name: c, namespace: apps}, data: {k: " + v + "}}"
+	}
+	const changed = "~ Secret apps/db\n    data.password: (redacted) -> (redacted)\n"
+	tests := []struct {
+		name     string
+		old, new string
+		want     string
+	}{
+		{"SecretList", "apiVersion: v1\nkind: SecretList\nitems: [" + secretIn(1) + "]\n",
+			"apiVersion: v1\nkind: SecretList\nitems: [" + secretIn(2) + "]\n", changed},
+		{"v1 List in a stream", cm("a") + "\n---\napiVersion: v1\nkind: List\nitems: [" + secretIn(1) + "]\n",
+			cm("a") + "\n---\napiVersion: v1\nkind: List\nitems: [" + secretIn(2) + "]\n", changed},
+		{"nested Lists", "apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: List, items: [" + secretIn(1) + "]}]\n",
+			"apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: List, items: [" + secretIn(2) + "]}]\n", changed},
+		{"any kind with items", "apiVersion: example.com/v1\nkind: Bundle\nmetadata: {name: b}\nitems: [" + secretIn(1) + "]\n",
+			"apiVersion: example.com/v1\nkind: Bundle\nmetadata: {name: b}\nitems: [" + secretIn(2) + "]\n", changed},
+		{"a List against its items", "apiVersion: v1\nkind: List\nitems: [" + cm("a") + ", " + secretIn(1) + "]\n",
+			cm("a") + "\n---\n" + secretIn(1) + "\n", ""},
+		{"items of a List, changed", "apiVersion: v1\nkind: ConfigMapList\nitems: [" + cm("a") + "]\n",
+			"apiVersion: v1\nkind: ConfigMapList\nitems: [" + cm("b") + "]\n", "~ ConfigMap apps/c\n    data.k: a -> b\n"},
+		{"a Secret added to a List", "apiVersion: v1\nkind: List\nitems: [" + cm("a") + "]\n",
+			"apiVersion: v1\nkind: List\nitems: [" + cm("a") + ", " + secretIn(2) + "]\n", "+ Secret apps/db\n"},
+		{"items not a sequence stays an object", "apiVersion: example.com/v1\nkind: Shelf\nmetadata: {name: s}\nitems: {a: 1}\n",
+			"apiVersion: example.com/v1\nkind: Shelf\nmetadata: {name: s}\nitems: {a: 2}\n", "~ Shelf.example.com s\n    items.a: 1 -> 2\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := diff.Compare(parseRaw(t, tt.old), parseRaw(t, tt.new))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tt.want, r.String()); d != "" {
+				t.Error(d)
+			}
+			if strings.Contains(r.String(), "aHVudGVy") {
+				t.Errorf("diff shows the Secret's value:\n%s", r)
+			}
+		})
+	}
+}
+
+// TestCompareListItemNotAnObject: an item that is not an object is an
+// error, as build makes it, on either side.
+func TestCompareListItemNotAnObject(t *testing.T) {
+	for _, doc := range []string{
+		"apiVersion: v1\nkind: List\nitems: [x]\n",
+		"apiVersion: v1\nkind: SecretList\nitems: [{kind: Secret, data: {password: aHVudGVyMQ==}}]\n",
+		"apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: Secret, metadata: [x], data: {password: aHVudGVyMQ==}}]\n",
+	} {
+		for _, sides := range [][2][]*yaml.RNode{{parseRaw(t, doc), nil}, {nil, parseRaw(t, doc)}} {
+			_, err := diff.Compare(sides[0], sides[1])
+			if err == nil || !strings.Contains(err.Error(), "items[0]") {
+				t.Errorf("%q: err = %v, want one naming items[0]", doc, err)
+			}
+			if err != nil && strings.Contains(err.Error(), "aHVudGVy") {
+				t.Errorf("the error shows the Secret's value: %v", err)
+			}
+		}
 	}
 }
