@@ -25,7 +25,7 @@ func newDiff() *cobra.Command {
 changed (~), each change as a field path with its old and new value, in a
 stable order. A List (v1 List, SecretList, any object with a top-level items
 sequence) is compared as its items, as the cluster gets them. Secret data is
-shown only as (redacted).
+shown only as (redacted), wherever the Secret sits.
 
 Each side is a rendering (a directory written by build -o, or a YAML stream),
 or what vdirender renders: a values file, or a file or package directory

@@ -114,6 +114,8 @@ func TestSecretsNeverShown(t *testing.T) {
 		{"last applied configuration changed", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  annotations: {kubectl.kubernetes.io/last-applied-configuration: '{\"data\":{\"p\":\"aGk=\"}}'}\n",
 			"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  annotations: {kubectl.kubernetes.io/last-applied-configuration: '{\"data\":{\"p\":\"aGkh\"}}'}\n",
 			"~ Secret s\n    metadata.annotations[kubectl.kubernetes.io/last-applied-configuration]: (redacted) -> (redacted)\n"},
+		{"list of named items redacted whole, names included", sec + "extra: [{name: hunter1, v: 1}]\n", sec + "extra: [{name: hunter2, v: 1}]\n",
+			"~ Secret n/s\n    extra: (redacted) -> (redacted)\n"},
 		{"type still shown", sec + "type: Opaque\n", sec + "type: kubernetes.io/tls\n",
 			"~ Secret n/s\n    type: Opaque -> kubernetes.io/tls\n"},
 		{"credentials in a URL", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {repo: 'https://user:hunter2@charts.example.com/x'}\n",
@@ -222,5 +224,53 @@ func TestCompareListItemNotAnObject(t *testing.T) {
 				t.Errorf("the error shows the Secret's value: %v", err)
 			}
 		}
+	}
+}
+
+// TestSecretsInAnyWrapperNeverShown: defence in depth beside the List
+// expansion: a Secret held anywhere inside another object (a custom
+// resource's field, a list of them, YAML in a string) has its values
+// redacted too, walked into or shown whole.
+func TestSecretsInAnyWrapperNeverShown(t *testing.T) {
+	wrap := func(v string) string {
+		return "apiVersion: example.com/v1\nkind: Wrapper\nmetadata: {name: w}\nspec:\n  " + v + "\n"
+	}
+	tests := []struct {
+		name, old, new, want string
+	}{
+		{"in a field", wrap("secret: " + secretIn(1)), wrap("secret: " + secretIn(2)),
+			"~ Wrapper.example.com w\n    spec.secret.data.password: (redacted) -> (redacted)\n"},
+		{"in a list", wrap("secrets: [" + secretIn(1) + "]"), wrap("secrets: [" + secretIn(2) + "]"),
+			"~ Wrapper.example.com w\n    spec.secrets[0].data.password: (redacted) -> (redacted)\n"},
+		{"its metadata still shown", wrap("secret: " + secretIn(1)), wrap("secret: " + strings.Replace(secretIn(1), "name: db", "name: db2", 1)),
+			"~ Wrapper.example.com w\n    spec.secret.metadata.name: db -> db2\n"},
+		{"added whole", wrap("secrets: []"), wrap("secrets: [" + secretIn(2) + "]"),
+			"~ Wrapper.example.com w\n    spec.secrets[0]:\n      - (none)\n      + apiVersion: v1\n        data: (redacted)\n        kind: Secret\n        metadata:\n          name: db\n          namespace: apps\n"},
+		{"replaced by a string", wrap("secret: " + secretIn(1)), wrap("secret: none"),
+			"~ Wrapper.example.com w\n    spec.secret:\n      - apiVersion: v1\n        data: (redacted)\n        kind: Secret\n        metadata:\n          name: db\n          namespace: apps\n      + none\n"},
+		{"a whole List of them added", wrap("a: 1"), wrap("a: 1\n  list: {apiVersion: v1, kind: List, items: [" + secretIn(2) + "]}"),
+			"~ Wrapper.example.com w\n    spec.list:\n      - (none)\n      + apiVersion: v1\n        items:\n        - apiVersion: v1\n          data: (redacted)\n          kind: Secret\n          metadata:\n            name: db\n            namespace: apps\n        kind: List\n"},
+		{"YAML in a string", wrap("manifest: |\n    apiVersion: v1\n    kind: Secret\n    stringData: {password: hunter1}\n"),
+			wrap("manifest: |\n    apiVersion: v1\n    kind: Secret\n    stringData: {password: hunter2}\n"),
+			"~ Wrapper.example.com w\n    spec.manifest(yaml).stringData.password: (redacted) -> (redacted)\n"},
+		{"last applied configuration", wrap("secret: {apiVersion: v1, kind: Secret, metadata: {name: s, annotations: {kubectl.kubernetes.io/last-applied-configuration: '{\"data\":{\"p\":\"aGk=\"}}'}}}"),
+			wrap("secret: {apiVersion: v1, kind: Secret, metadata: {name: s, annotations: {kubectl.kubernetes.io/last-applied-configuration: '{\"data\":{\"p\":\"aGkh\"}}'}}}"),
+			"~ Wrapper.example.com w\n    spec.secret.metadata.annotations[kubectl.kubernetes.io/last-applied-configuration]: (redacted) -> (redacted)\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := diff.Compare(parse(t, tt.old), parse(t, tt.new))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tt.want, r.String()); d != "" {
+				t.Error(d)
+			}
+			for _, leak := range []string{"aHVudGVy", "hunter", "aGk"} {
+				if strings.Contains(r.String(), leak) {
+					t.Errorf("diff shows %q:\n%s", leak, r)
+				}
+			}
+		})
 	}
 }
