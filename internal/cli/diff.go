@@ -23,7 +23,9 @@ func newDiff() *cobra.Command {
 		Short: "Compare two renderings object by object",
 		Long: `Compare two renderings and print the objects added (+), removed (-) and
 changed (~), each change as a field path with its old and new value, in a
-stable order. Secret data is shown only as (redacted).
+stable order. A List (v1 List, SecretList, any object with a top-level items
+sequence) is compared as its items, as the cluster gets them. Secret data is
+shown only as (redacted), wherever the Secret sits.
 
 Each side is a rendering (a directory written by build -o, or a YAML stream),
 or what vdirender renders: a values file, or a file or package directory
@@ -79,11 +81,16 @@ func runDiff(cmd *cobra.Command, rev string, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if oldItems, err = manifest.Clean(oldItems); err != nil {
-		return 0, err
-	}
-	if newItems, err = manifest.Clean(newItems); err != nil {
-		return 0, err
+	// Both sides are what the cluster gets: each List as its items (those
+	// read are already, those rendered too, but for the objects a chart
+	// renders inline), then local config and internal annotations gone.
+	for _, items := range []*[]*yaml.RNode{&oldItems, &newItems} {
+		if *items, err = manifest.ExpandLists(*items); err != nil {
+			return 0, err
+		}
+		if *items, err = manifest.Clean(*items); err != nil {
+			return 0, err
+		}
 	}
 	res, err := diff.Compare(oldItems, newItems)
 	if err != nil {

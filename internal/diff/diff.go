@@ -2,7 +2,9 @@
 // reviewer reads a pull request: which objects were added or removed, and
 // for each changed object the field paths with old and new values. Secret
 // values are never printed (data, stringData, any field but the type and
-// metadata, and the last-applied copy), nor the credentials of a URL.
+// metadata, and the last-applied copy), whether the Secret is an object of
+// the rendering, an item of a List or held anywhere inside another object,
+// nor the credentials of a URL.
 package diff
 
 import (
@@ -16,6 +18,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/vdirender/vdirender/internal/manifest"
 	"github.com/vdirender/vdirender/internal/platform"
 	"github.com/vdirender/vdirender/internal/ynode"
 )
@@ -59,7 +62,9 @@ type Result struct {
 // Empty reports whether the renderings are the same.
 func (r Result) Empty() bool { return len(r.Objects) == 0 }
 
-// Compare diffs old against new.
+// Compare diffs old against new: the objects the cluster gets, so each
+// List (any object with a top-level items sequence) is compared as its
+// items, as build renders it; an item that is not an object is an error.
 func Compare(oldItems, newItems []*yaml.RNode) (Result, error) {
 	oldObjs, err := index(oldItems)
 	if err != nil {
@@ -96,7 +101,7 @@ func Compare(oldItems, newItems []*yaml.RNode) (Result, error) {
 			if secret {
 				hideLastApplied(o, n)
 			}
-			walk("", o, n, secret, &changes)
+			walk("", "", o, n, secret, &changes)
 			if len(changes) > 0 {
 				r.Objects = append(r.Objects, Object{ID: id, Changes: changes})
 			}
@@ -106,6 +111,10 @@ func Compare(oldItems, newItems []*yaml.RNode) (Result, error) {
 }
 
 func index(items []*yaml.RNode) (map[ID]map[string]any, error) {
+	items, err := manifest.ExpandLists(items)
+	if err != nil {
+		return nil, err
+	}
 	out := map[ID]map[string]any{}
 	for _, it := range items {
 		m, err := ynode.Object([]byte(it.MustString()))
@@ -136,13 +145,21 @@ var secretPlain = map[string]bool{"apiVersion": true, "kind": true, "metadata": 
 // lastApplied holds a copy of the whole object, Secret data included.
 const lastApplied = "metadata.annotations[kubectl.kubernetes.io/last-applied-configuration]"
 
-func walk(path string, a, b any, secret bool, out *[]Change) {
+// walk appends the changes from a to b under path. secret says whether
+// they are inside a Secret, rel is then the path inside it.
+func walk(path, rel string, a, b any, secret bool, out *[]Change) {
 	if reflect.DeepEqual(a, b) {
 		return
 	}
 	am, aIsMap := a.(map[string]any)
 	bm, bIsMap := b.(map[string]any)
-	if secret && path != "" && isSecretValue(path) && !(aIsMap && bIsMap) {
+	if !secret && (isSecret(am) || isSecret(bm)) {
+		// A Secret inside another object (whatever did not expand as a
+		// List): its values are hidden as those of a Secret object are.
+		secret, rel = true, ""
+		hideLastApplied(am, bm)
+	}
+	if secret && rel != "" && isSecretValue(rel) && !(aIsMap && bIsMap) {
 		// Maps are walked so that the keys that changed show; nothing
 		// else is shown, not even YAML inside a value.
 		*out = append(*out, Change{Path: path, Old: redact(a), New: redact(b)})
@@ -162,14 +179,14 @@ func walk(path string, a, b any, secret bool, out *[]Change) {
 		}
 		sort.Strings(sorted)
 		for _, k := range sorted {
-			walk(join(path, k), am[k], bm[k], secret, out)
+			walk(join(path, k), join(rel, k), am[k], bm[k], secret, out)
 		}
 		return
 	}
 	// YAML held in a string (chart values, config files in ConfigMaps) is
 	// compared field by field too.
 	if ay, by, ok := embeddedYAML(a, b); ok {
-		walk(path+"(yaml)", ay, by, secret, out)
+		walk(path+"(yaml)", rel+"(yaml)", ay, by, secret, out)
 		return
 	}
 	al, aIsList := a.([]any)
@@ -177,7 +194,7 @@ func walk(path string, a, b any, secret bool, out *[]Change) {
 	if aIsList && bIsList {
 		if keyed, ok := byName(al, bl); ok {
 			for _, k := range keyed.order {
-				walk(path+"[name="+k+"]", keyed.old[k], keyed.new[k], secret, out)
+				walk(path+"[name="+k+"]", rel+"[name="+k+"]", keyed.old[k], keyed.new[k], secret, out)
 			}
 			return
 		}
@@ -189,7 +206,7 @@ func walk(path string, a, b any, secret bool, out *[]Change) {
 			if i < len(bl) {
 				y = bl[i]
 			}
-			walk(path+"["+strconv.Itoa(i)+"]", x, y, secret, out)
+			walk(path+"["+strconv.Itoa(i)+"]", rel+"["+strconv.Itoa(i)+"]", x, y, secret, out)
 		}
 		return
 	}
@@ -208,6 +225,16 @@ func embeddedYAML(a, b any) (map[string]any, map[string]any, bool) {
 		return nil, nil, false
 	}
 	return am, bm, true
+}
+
+// isSecret tells a decoded core Secret: kind Secret with no API group (an
+// apiVersion that is not a string counts as none, to hide rather than show).
+func isSecret(m map[string]any) bool {
+	if m == nil || m["kind"] != "Secret" {
+		return false
+	}
+	v, _ := m["apiVersion"].(string)
+	return platform.Group(v) == ""
 }
 
 // isSecretValue tells the paths of a Secret whose values are never shown.
@@ -306,8 +333,40 @@ func show(v any) string {
 	if v == nil {
 		return "(none)"
 	}
-	b, _ := sigsyaml.Marshal(v)
+	b, _ := sigsyaml.Marshal(hideSecrets(v))
 	return redactURLs(strings.TrimSpace(string(b)))
+}
+
+// hideSecrets copies v, shown whole, with the values of every Secret in it
+// redacted (those that are not its type or metadata, and the last-applied
+// copy in its metadata).
+func hideSecrets(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[k] = hideSecrets(x)
+		}
+		if !isSecret(v) {
+			return out
+		}
+		for k, x := range out {
+			if !secretPlain[k] && x != nil {
+				out[k] = "(redacted)"
+			}
+		}
+		if md, ok := out["metadata"].(map[string]any); ok {
+			hideLastApplied(map[string]any{"metadata": md}, nil)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = hideSecrets(x)
+		}
+		return out
+	}
+	return v
 }
 
 func redact(v any) string {

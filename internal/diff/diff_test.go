@@ -20,6 +20,17 @@ func parse(t *testing.T, s string) []*yaml.RNode {
 	return items
 }
 
+// parseRaw parses a stream without kyaml's unwrapping of a lone List, so
+// that Compare's own expansion is what is tested.
+func parseRaw(t *testing.T, s string) []*yaml.RNode {
+	t.Helper()
+	items, err := (&kio.ByteReader{Reader: strings.NewReader(s), OmitReaderAnnotations: true, DisableUnwrapping: true}).Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
+}
+
 func TestCompare(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -103,6 +114,8 @@ func TestSecretsNeverShown(t *testing.T) {
 		{"last applied configuration changed", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  annotations: {kubectl.kubernetes.io/last-applied-configuration: '{\"data\":{\"p\":\"aGk=\"}}'}\n",
 			"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  annotations: {kubectl.kubernetes.io/last-applied-configuration: '{\"data\":{\"p\":\"aGkh\"}}'}\n",
 			"~ Secret s\n    metadata.annotations[kubectl.kubernetes.io/last-applied-configuration]: (redacted) -> (redacted)\n"},
+		{"list of named items redacted whole, names included", sec + "extra: [{name: hunter1, v: 1}]\n", sec + "extra: [{name: hunter2, v: 1}]\n",
+			"~ Secret n/s\n    extra: (redacted) -> (redacted)\n"},
 		{"type still shown", sec + "type: Opaque\n", sec + "type: kubernetes.io/tls\n",
 			"~ Secret n/s\n    type: Opaque -> kubernetes.io/tls\n"},
 		{"credentials in a URL", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {repo: 'https://user:hunter2@charts.example.com/x'}\n",
@@ -138,5 +151,126 @@ func TestDuplicateObjectIsAnError(t *testing.T) {
 	dup := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
 	if _, err := diff.Compare(parse(t, dup), nil); err == nil {
 		t.Error("want an error for an object given twice")
+	}
+}
+
+// secretIn is a Secret apps/db whose password is the base64 of hunter1 or
+// hunter2, for the tests of Secrets in wrappers.
+func secretIn(n int) string {
+	return "{apiVersion: v1, kind: Secret, metadata: {name: db, namespace: apps}, data: {password: aHVudGVyM" + []string{"Q", "g"}[n-1] + "==}}"
+}
+
+// TestCompareExpandsLists: a List (any object with a top-level items
+// sequence) is compared as the objects the cluster gets, its items, on
+// either side, nested or in a stream; a Secret among them is redacted as
+// any Secret is.
+func TestCompareExpandsLists(t *testing.T) {
+	cm := func(v string) string {
+		return "{apiVersion: v1, kind: ConfigMap, metadata: {name: c, namespace: apps}, data: {k: " + v + "}}"
+	}
+	const changed = "~ Secret apps/db\n    data.password: (redacted) -> (redacted)\n"
+	tests := []struct {
+		name     string
+		old, new string
+		want     string
+	}{
+		{"SecretList", "apiVersion: v1\nkind: SecretList\nitems: [" + secretIn(1) + "]\n",
+			"apiVersion: v1\nkind: SecretList\nitems: [" + secretIn(2) + "]\n", changed},
+		{"v1 List in a stream", cm("a") + "\n---\napiVersion: v1\nkind: List\nitems: [" + secretIn(1) + "]\n",
+			cm("a") + "\n---\napiVersion: v1\nkind: List\nitems: [" + secretIn(2) + "]\n", changed},
+		{"nested Lists", "apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: List, items: [" + secretIn(1) + "]}]\n",
+			"apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: List, items: [" + secretIn(2) + "]}]\n", changed},
+		{"any kind with items", "apiVersion: example.com/v1\nkind: Bundle\nmetadata: {name: b}\nitems: [" + secretIn(1) + "]\n",
+			"apiVersion: example.com/v1\nkind: Bundle\nmetadata: {name: b}\nitems: [" + secretIn(2) + "]\n", changed},
+		{"a List against its items", "apiVersion: v1\nkind: List\nitems: [" + cm("a") + ", " + secretIn(1) + "]\n",
+			cm("a") + "\n---\n" + secretIn(1) + "\n", ""},
+		{"items of a List, changed", "apiVersion: v1\nkind: ConfigMapList\nitems: [" + cm("a") + "]\n",
+			"apiVersion: v1\nkind: ConfigMapList\nitems: [" + cm("b") + "]\n", "~ ConfigMap apps/c\n    data.k: a -> b\n"},
+		{"a Secret added to a List", "apiVersion: v1\nkind: List\nitems: [" + cm("a") + "]\n",
+			"apiVersion: v1\nkind: List\nitems: [" + cm("a") + ", " + secretIn(2) + "]\n", "+ Secret apps/db\n"},
+		{"items not a sequence stays an object", "apiVersion: example.com/v1\nkind: Shelf\nmetadata: {name: s}\nitems: {a: 1}\n",
+			"apiVersion: example.com/v1\nkind: Shelf\nmetadata: {name: s}\nitems: {a: 2}\n", "~ Shelf.example.com s\n    items.a: 1 -> 2\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := diff.Compare(parseRaw(t, tt.old), parseRaw(t, tt.new))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tt.want, r.String()); d != "" {
+				t.Error(d)
+			}
+			if strings.Contains(r.String(), "aHVudGVy") {
+				t.Errorf("diff shows the Secret's value:\n%s", r)
+			}
+		})
+	}
+}
+
+// TestCompareListItemNotAnObject: an item that is not an object is an
+// error, as build makes it, on either side.
+func TestCompareListItemNotAnObject(t *testing.T) {
+	for _, doc := range []string{
+		"apiVersion: v1\nkind: List\nitems: [x]\n",
+		"apiVersion: v1\nkind: SecretList\nitems: [{kind: Secret, data: {password: aHVudGVyMQ==}}]\n",
+		"apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: Secret, metadata: [x], data: {password: aHVudGVyMQ==}}]\n",
+	} {
+		for _, sides := range [][2][]*yaml.RNode{{parseRaw(t, doc), nil}, {nil, parseRaw(t, doc)}} {
+			_, err := diff.Compare(sides[0], sides[1])
+			if err == nil || !strings.Contains(err.Error(), "items[0]") {
+				t.Errorf("%q: err = %v, want one naming items[0]", doc, err)
+			}
+			if err != nil && strings.Contains(err.Error(), "aHVudGVy") {
+				t.Errorf("the error shows the Secret's value: %v", err)
+			}
+		}
+	}
+}
+
+// TestSecretsInAnyWrapperNeverShown: defence in depth beside the List
+// expansion: a Secret held anywhere inside another object (a custom
+// resource's field, a list of them, YAML in a string) has its values
+// redacted too, walked into or shown whole.
+func TestSecretsInAnyWrapperNeverShown(t *testing.T) {
+	wrap := func(v string) string {
+		return "apiVersion: example.com/v1\nkind: Wrapper\nmetadata: {name: w}\nspec:\n  " + v + "\n"
+	}
+	tests := []struct {
+		name, old, new, want string
+	}{
+		{"in a field", wrap("secret: " + secretIn(1)), wrap("secret: " + secretIn(2)),
+			"~ Wrapper.example.com w\n    spec.secret.data.password: (redacted) -> (redacted)\n"},
+		{"in a list", wrap("secrets: [" + secretIn(1) + "]"), wrap("secrets: [" + secretIn(2) + "]"),
+			"~ Wrapper.example.com w\n    spec.secrets[0].data.password: (redacted) -> (redacted)\n"},
+		{"its metadata still shown", wrap("secret: " + secretIn(1)), wrap("secret: " + strings.Replace(secretIn(1), "name: db", "name: db2", 1)),
+			"~ Wrapper.example.com w\n    spec.secret.metadata.name: db -> db2\n"},
+		{"added whole", wrap("secrets: []"), wrap("secrets: [" + secretIn(2) + "]"),
+			"~ Wrapper.example.com w\n    spec.secrets[0]:\n      - (none)\n      + apiVersion: v1\n        data: (redacted)\n        kind: Secret\n        metadata:\n          name: db\n          namespace: apps\n"},
+		{"replaced by a string", wrap("secret: " + secretIn(1)), wrap("secret: none"),
+			"~ Wrapper.example.com w\n    spec.secret:\n      - apiVersion: v1\n        data: (redacted)\n        kind: Secret\n        metadata:\n          name: db\n          namespace: apps\n      + none\n"},
+		{"a whole List of them added", wrap("a: 1"), wrap("a: 1\n  list: {apiVersion: v1, kind: List, items: [" + secretIn(2) + "]}"),
+			"~ Wrapper.example.com w\n    spec.list:\n      - (none)\n      + apiVersion: v1\n        items:\n        - apiVersion: v1\n          data: (redacted)\n          kind: Secret\n          metadata:\n            name: db\n            namespace: apps\n        kind: List\n"},
+		{"YAML in a string", wrap("manifest: |\n    apiVersion: v1\n    kind: Secret\n    stringData: {password: hunter1}\n"),
+			wrap("manifest: |\n    apiVersion: v1\n    kind: Secret\n    stringData: {password: hunter2}\n"),
+			"~ Wrapper.example.com w\n    spec.manifest(yaml).stringData.password: (redacted) -> (redacted)\n"},
+		{"last applied configuration", wrap("secret: {apiVersion: v1, kind: Secret, metadata: {name: s, annotations: {kubectl.kubernetes.io/last-applied-configuration: '{\"data\":{\"p\":\"aGk=\"}}'}}}"),
+			wrap("secret: {apiVersion: v1, kind: Secret, metadata: {name: s, annotations: {kubectl.kubernetes.io/last-applied-configuration: '{\"data\":{\"p\":\"aGkh\"}}'}}}"),
+			"~ Wrapper.example.com w\n    spec.secret.metadata.annotations[kubectl.kubernetes.io/last-applied-configuration]: (redacted) -> (redacted)\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := diff.Compare(parse(t, tt.old), parse(t, tt.new))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tt.want, r.String()); d != "" {
+				t.Error(d)
+			}
+			for _, leak := range []string{"aHVudGVy", "hunter", "aGk"} {
+				if strings.Contains(r.String(), leak) {
+					t.Errorf("diff shows %q:\n%s", leak, r)
+				}
+			}
+		})
 	}
 }

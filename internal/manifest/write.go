@@ -35,21 +35,28 @@ func Clean(items []*yaml.RNode) ([]*yaml.RNode, error) {
 		if IsLocalConfig(it) || IsToolConfig(it) {
 			continue
 		}
-		for _, a := range internalAnnotations {
-			if err := it.PipeE(yaml.ClearAnnotation(a)); err != nil {
-				return nil, err
-			}
-		}
-		if md := it.Field("metadata"); md != nil {
-			if an := md.Value.Field("annotations"); an != nil && len(an.Value.YNode().Content) == 0 {
-				if err := md.Value.PipeE(yaml.Clear("annotations")); err != nil {
-					return nil, err
-				}
-			}
+		if err := ClearInternal(it); err != nil {
+			return nil, err
 		}
 		out = append(out, it)
 	}
 	return out, nil
+}
+
+// ClearInternal removes the internal annotations of it, and its
+// annotations when that leaves none.
+func ClearInternal(it *yaml.RNode) error {
+	for _, a := range internalAnnotations {
+		if err := it.PipeE(yaml.ClearAnnotation(a)); err != nil {
+			return err
+		}
+	}
+	if md := it.Field("metadata"); md != nil {
+		if an := md.Value.Field("annotations"); an != nil && len(an.Value.YNode().Content) == 0 {
+			return md.Value.PipeE(yaml.Clear("annotations"))
+		}
+	}
+	return nil
 }
 
 // IsToolConfig tells the files of kpt and kustomize that sit in a package
