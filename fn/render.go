@@ -52,10 +52,12 @@ func Render(items []*yaml.RNode, v *values.Values, opts Options) ([]*yaml.RNode,
 	if err := manifest.ResolveAnchors(append(slices.Clip(items), subCharts...)); err != nil {
 		return nil, framework.Results{{Severity: framework.Error, Message: err.Error(), Tags: map[string]string{"check": "anchors"}}}, nil
 	}
-	// A List is applied as its items: the rules see each of them.
-	items, err = manifest.ExpandLists(items)
-	if err != nil {
-		return nil, framework.Results{{Severity: framework.Error, Message: err.Error(), Tags: map[string]string{"check": "lists"}}}, nil
+	// A List is applied as its items: the rules see each of them, whether
+	// the package holds it or an inline chart renders it.
+	for _, objs := range []*[]*yaml.RNode{&items, &subCharts} {
+		if *objs, err = manifest.ExpandLists(*objs); err != nil {
+			return nil, framework.Results{{Severity: framework.Error, Message: err.Error(), Tags: map[string]string{"check": "lists"}}}, nil
+		}
 	}
 	// The VDIPlatform is local config, annotated or not: whatever applies
 	// the function's output must not apply it.

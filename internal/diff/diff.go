@@ -220,11 +220,23 @@ func embeddedYAML(a, b any) (map[string]any, map[string]any, bool) {
 	if !aok || !bok || !strings.Contains(as, "\n") || !strings.Contains(bs, "\n") {
 		return nil, nil, false
 	}
+	// The decoder reads one document: a change after a --- would go
+	// unseen. Several documents compare as the strings they are.
+	if severalDocuments(as) || severalDocuments(bs) {
+		return nil, nil, false
+	}
 	var am, bm map[string]any
 	if sigsyaml.Unmarshal([]byte(as), &am) != nil || sigsyaml.Unmarshal([]byte(bs), &bm) != nil || am == nil || bm == nil {
 		return nil, nil, false
 	}
 	return am, bm, true
+}
+
+// severalDocuments tells YAML text with a document marker past its start.
+func severalDocuments(s string) bool {
+	rest := strings.TrimLeft(s, " \t\r\n")
+	rest = strings.TrimPrefix(rest, "---")
+	return strings.Contains(rest, "\n---")
 }
 
 // isSecret tells a decoded core Secret: kind Secret with no API group (an
