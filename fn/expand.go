@@ -2,6 +2,7 @@ package fn
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 
@@ -84,6 +85,8 @@ func ExpandPath(path string, opts ExpandOptions) ([]*yaml.RNode, framework.Resul
 // the chart's known gaps and why no value fixes it.
 func explainGap(r *framework.Result, e charts.Expansion, key string) {
 	r.Severity = framework.Warning
+	// A rule's results on one object share their tags.
+	r.Tags = maps.Clone(r.Tags)
 	if r.Tags == nil {
 		r.Tags = map[string]string{}
 	}

@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"maps"
 	"path"
 	"strconv"
 	"strings"
@@ -71,6 +72,8 @@ func pointAtValues(results framework.Results, v *values.Values, generated []*yam
 		file, line, at := v.Source.Locate(o.At(field))
 		r.File = &framework.File{Path: file}
 		if line > 0 {
+			// A rule's results on one object share their tags.
+			r.Tags = maps.Clone(r.Tags)
 			if r.Tags == nil {
 				r.Tags = map[string]string{}
 			}

@@ -121,7 +121,7 @@ func Run(items []*yaml.RNode, env *Env, validate bool) (framework.Results, error
 				if where == nil {
 					where = locate(it)
 				}
-				res := where.result(r.Name(), f)
+				res := where.result(r, f)
 				res.Severity = framework.Error
 				results = append(results, res)
 				continue
@@ -130,7 +130,7 @@ func Run(items []*yaml.RNode, env *Env, validate bool) (framework.Results, error
 				if where == nil {
 					where = locate(it)
 				}
-				res := where.result(r.Name(), f)
+				res := where.result(r, f)
 				switch {
 				case validate:
 					res.Severity = framework.Error
@@ -143,7 +143,7 @@ func Run(items []*yaml.RNode, env *Env, validate bool) (framework.Results, error
 						return nil, err
 					}
 					res.Severity = framework.Info
-					res.Message = "fixed: " + res.Message
+					res.Message = where.fixed(res.Message)
 				}
 				results = append(results, res)
 			}
@@ -168,24 +168,40 @@ func Run(items []*yaml.RNode, env *Env, validate bool) (framework.Results, error
 	return results, nil
 }
 
-// located is what names an object in its results.
+// located is what names an object in its results. An object may have a
+// finding per container field (hundreds of thousands in a large Pod): its
+// results share what they have in common instead of each holding copies,
+// which was most of the memory a large object took. Those shared parts
+// (ResourceRef, File, Tags) are read-only: whoever changes one in a result
+// gives that result its own copy first.
 type located struct {
-	ref  yaml.ResourceIdentifier
+	ref  *yaml.ResourceIdentifier
 	file *framework.File
+	tags map[string]map[string]string
+	// messages holds each "fixed: " message once.
+	messages map[string]string
 }
 
 func locate(obj *yaml.RNode) *located {
-	return &located{ref: *ref(obj), file: fileOf(obj)}
+	return &located{ref: ref(obj), file: fileOf(obj)}
 }
 
-// result is the result of one finding; each has its own copies.
-func (l *located) result(rule string, f Finding) *framework.Result {
-	ref := l.ref
+// result is the result of one finding.
+func (l *located) result(rule Rule, f Finding) *framework.Result {
+	tags := l.tags[rule.Name()]
+	if tags == nil {
+		if l.tags == nil {
+			l.tags = map[string]map[string]string{}
+		}
+		tags = map[string]string{"rule": rule.Name()}
+		l.tags[rule.Name()] = tags
+	}
 	res := &framework.Result{
 		Message:     f.Message,
-		ResourceRef: &ref,
+		ResourceRef: l.ref,
 		Field:       &framework.Field{Path: f.Path, CurrentValue: f.Current, ProposedValue: f.Proposed},
-		Tags:        map[string]string{"rule": rule},
+		Tags:        tags,
+		File:        l.file,
 	}
 	if f.Current == "" {
 		res.Field.CurrentValue = nil
@@ -193,11 +209,20 @@ func (l *located) result(rule string, f Finding) *framework.Result {
 	if f.Proposed == "" {
 		res.Field.ProposedValue = nil
 	}
-	if l.file != nil {
-		file := *l.file
-		res.File = &file
-	}
 	return res
+}
+
+// fixed is the message of a fixed finding.
+func (l *located) fixed(message string) string {
+	m, ok := l.messages[message]
+	if !ok {
+		if l.messages == nil {
+			l.messages = map[string]string{}
+		}
+		m = "fixed: " + message
+		l.messages[message] = m
+	}
+	return m
 }
 
 func ref(obj *yaml.RNode) *yaml.ResourceIdentifier {
