@@ -57,13 +57,6 @@ func ExpandPath(path string, opts ExpandOptions) ([]*yaml.RNode, framework.Resul
 		results = append(results, &framework.Result{Severity: framework.Warning, Message: n, Tags: map[string]string{"check": "expand"}})
 	}
 	for _, e := range expansions {
-		// As the cluster gets them: anchors resolved, a List as its items.
-		if err := manifest.ResolveAnchors(e.Objects); err != nil {
-			return nil, nil, err
-		}
-		if e.Objects, err = manifest.ExpandLists(e.Objects); err != nil {
-			return nil, nil, err
-		}
 		rs, err := transformers.Run(e.Objects, &transformers.Env{Values: &audit}, false)
 		if err != nil {
 			return nil, nil, err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vdirender/vdirender/internal/apis/k3s"
 	"github.com/vdirender/vdirender/internal/input"
+	"github.com/vdirender/vdirender/internal/manifest"
 	"github.com/vdirender/vdirender/internal/ynode"
 )
 
@@ -142,15 +143,24 @@ func expandOne(hc *yaml.RNode, configs map[string]string, lock *Lock, opts Expan
 	if err != nil {
 		return nil, err
 	}
+	// As helm-controller's install applies them: anchors resolved, a List
+	// as its items.
+	if err := manifest.ResolveAnchors(r.Objects); err != nil {
+		return nil, err
+	}
+	objects, err := manifest.ExpandLists(r.Objects)
+	if err != nil {
+		return nil, err
+	}
 	source := hc.GetNamespace() + "/" + hc.GetName()
-	for _, it := range r.Objects {
+	for _, it := range objects {
 		a := it.GetAnnotations()
 		a[SourceAnnotation] = source
 		if err := it.SetAnnotations(a); err != nil {
 			return nil, err
 		}
 	}
-	return &Expansion{HelmChart: source, Chart: Chart{Name: h.Spec.Chart, Version: h.Spec.Version}, Objects: r.Objects, Dropped: r.Dropped}, nil
+	return &Expansion{HelmChart: source, Chart: Chart{Name: h.Spec.Chart, Version: h.Spec.Version}, Objects: objects, Dropped: r.Dropped}, nil
 }
 
 // lockedArchive finds the lock entry of the chart a HelmChart installs.
