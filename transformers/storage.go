@@ -2,9 +2,11 @@ package transformers
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/vdirender/vdirender/api/v1alpha1"
@@ -47,6 +49,12 @@ func (Storage) Check(obj *yaml.RNode, _ *Env) ([]Finding, error) {
 				Message: "session volumes use the local-path storage class", Fix: setString(st, "storageClassName", platform.StorageClass)}}, nil
 		}
 		return nil, nil
+	case obj.GetKind() == "PersistentVolume" && obj.GetApiVersion() == "v1":
+		spec := obj.Field("spec")
+		if spec == nil {
+			return nil, nil
+		}
+		return volumeFindings(spec.Value), nil
 	case isHelmChart(obj):
 		return chartValueFindings(obj, storageClassKeys, platform.StorageClass, "sub-chart volumes use the local-path storage class")
 	}
@@ -133,3 +141,42 @@ func claimFindings(spec *yaml.RNode, path string) []Finding {
 	}
 	return out
 }
+
+// localSources are the volume sources the local-path provisioner makes.
+var localSources = []string{"hostPath", "local"}
+
+// volumeFindings checks a PersistentVolume written by hand: a claim of
+// class local-path binds to it (by volumeName, or by class), so it must be
+// what local-path would have made, node-local storage of that class.
+// Neither can be fixed: the data lives where the volume says.
+func volumeFindings(spec *yaml.RNode) []Finding {
+	var out []Finding
+	if sc := stringField(spec, "storageClassName"); sc != platform.StorageClass {
+		out = append(out, Finding{Path: "spec.storageClassName", Current: sc,
+			Message: "volumes use the local-path storage class: a PersistentVolume of another class is storage outside it"})
+	}
+	if spec.YNode().Kind != yaml.MappingNode {
+		return out
+	}
+	for i := 0; i+1 < len(spec.YNode().Content); i += 2 {
+		k := spec.YNode().Content[i].Value
+		if volumeSourceFields[k] && !slices.Contains(localSources, k) {
+			out = append(out, Finding{Path: "spec." + k,
+				Message: fmt.Sprintf("volumes use the local-path storage class: a PersistentVolume on %s is not node-local storage (local-path makes hostPath or local volumes)", k)})
+		}
+	}
+	return out
+}
+
+// volumeSourceFields are the fields of a PersistentVolumeSpec that name
+// where its data lives: the JSON names of corev1.PersistentVolumeSource,
+// read from the type so that a source Kubernetes adds is known too.
+var volumeSourceFields = func() map[string]bool {
+	out := map[string]bool{}
+	t := reflect.TypeFor[corev1.PersistentVolumeSource]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		out[name] = true
+	}
+	return out
+}()
