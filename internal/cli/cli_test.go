@@ -17,6 +17,7 @@ import (
 	"github.com/vdirender/vdirender/internal/charttest"
 	"github.com/vdirender/vdirender/internal/cli"
 	"github.com/vdirender/vdirender/internal/golden"
+	"github.com/vdirender/vdirender/internal/testdir"
 	"github.com/vdirender/vdirender/schemas"
 )
 
@@ -134,7 +135,7 @@ func TestChartOutputDir(t *testing.T) {
 				t.Fatal(err)
 			}
 			c.setup(t, out, victim)
-			before := listDir(t, out)
+			before := testdir.Files(t, out)
 			_, _, err := execute(t, nil, "chart", pkg, "-o", out)
 			if c.want == nil {
 				if err != nil {
@@ -152,11 +153,11 @@ func TestChartOutputDir(t *testing.T) {
 						t.Errorf("error %q lacks %q", err, w)
 					}
 				}
-				if after := listDir(t, out); strings.Join(after, " ") != strings.Join(before, " ") {
+				if after := testdir.Files(t, out); strings.Join(after, " ") != strings.Join(before, " ") {
 					t.Errorf("a refused chart -o wrote: %v, was %v", after, before)
 				}
 			}
-			if got := listDir(t, victim); strings.Join(got, " ") != "target" {
+			if got := testdir.Files(t, victim); strings.Join(got, " ") != "target" {
 				t.Errorf("chart -o wrote outside its directory: %v", got)
 			}
 			if b, _ := os.ReadFile(filepath.Join(victim, "target")); string(b) != "keep" {
@@ -744,19 +745,4 @@ func gitIn(t *testing.T, repo string) func(args ...string) {
 			t.Fatalf("git %v: %v\n%s", args, err, out)
 		}
 	}
-}
-
-// listDir lists the entries under dir that are not directories, links
-// included and not followed, as sorted slash-separated paths.
-func listDir(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(dir, p)
-			out = append(out, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	return out
 }

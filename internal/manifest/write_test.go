@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/vdirender/vdirender/internal/testdir"
 )
 
 func obj(t *testing.T, apiVersion, kind, ns, name string) *yaml.RNode {
@@ -80,19 +82,6 @@ func TestFilesClash(t *testing.T) {
 	}
 }
 
-func listDir(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(dir, p)
-			out = append(out, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	return out
-}
-
 func TestWriteDirOwnsDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	a, b, c := obj(t, "v1", "ConfigMap", "ns1", "a"), obj(t, "v1", "ConfigMap", "ns2", "b"), obj(t, "v1", "Namespace", "", "ns1")
@@ -100,7 +89,7 @@ func TestWriteDirOwnsDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := ".vdirender-files namespace_ns1.yaml ns1/configmap_a.yaml ns2/configmap_b.yaml"
-	if got := strings.Join(listDir(t, dir), " "); got != want {
+	if got := strings.Join(testdir.Files(t, dir), " "); got != want {
 		t.Fatalf("wrote %s, want %s", got, want)
 	}
 	list1, _ := os.ReadFile(filepath.Join(dir, OwnedList))
@@ -109,7 +98,7 @@ func TestWriteDirOwnsDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = ".vdirender-files namespace_ns1.yaml ns1/configmap_a.yaml"
-	if got := strings.Join(listDir(t, dir), " "); got != want {
+	if got := strings.Join(testdir.Files(t, dir), " "); got != want {
 		t.Fatalf("wrote %s, want %s", got, want)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "ns2")); !os.IsNotExist(err) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vdirender/vdirender/internal/generators"
 	"github.com/vdirender/vdirender/internal/opchart"
+	"github.com/vdirender/vdirender/internal/testdir"
 	"github.com/vdirender/vdirender/internal/values"
 )
 
@@ -55,28 +56,6 @@ gpu:
 	}
 }
 
-// tree maps every entry under dir that is not a directory to its content,
-// or to "-> target" for a link, without following links.
-func tree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if d.Type()&os.ModeSymlink != 0 {
-			target, _ := os.Readlink(p)
-			out[filepath.ToSlash(rel)] = "-> " + target
-			return nil
-		}
-		data, _ := os.ReadFile(p)
-		out[filepath.ToSlash(rel)] = string(data)
-		return nil
-	})
-	return out
-}
-
 // TestWriteOwnsDir: chart -o owns its directory as build -o does. It never
 // writes through a link, refuses a directory holding files it did not
 // write (naming them, writing nothing), and on a second run replaces its
@@ -90,7 +69,7 @@ func TestWriteOwnsDir(t *testing.T) {
 	if err := opchart.Write(fresh, v, fresh); err != nil {
 		t.Fatal(err)
 	}
-	want := tree(t, fresh)
+	want := testdir.Tree(t, fresh)
 	list := want[".vdirender-files"]
 	if _, ok := want["values.yaml"]; !ok || !strings.Contains(list, "\nvalues.yaml\n") || !strings.Contains(list, "\ntemplates/deployment_vdi-operator.yaml\n") {
 		t.Errorf("chart -o lists %q", list)
@@ -157,24 +136,24 @@ func TestWriteOwnsDir(t *testing.T) {
 			dir := filepath.Join(tmp, "out")
 			os.Mkdir(dir, 0o755)
 			c.setup(t, dir, outside)
-			before := tree(t, dir)
+			before := testdir.Tree(t, dir)
 			err := opchart.Write(dir, v, dir)
 			if c.want == "" {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if d := cmp.Diff(want, tree(t, dir)); d != "" {
+				if d := cmp.Diff(want, testdir.Tree(t, dir)); d != "" {
 					t.Errorf("chart (-fresh +written):\n%s", d)
 				}
 			} else {
 				if err == nil || !strings.Contains(err.Error(), c.want) {
 					t.Fatalf("got %v, want an error with %q", err, c.want)
 				}
-				if d := cmp.Diff(before, tree(t, dir)); d != "" {
+				if d := cmp.Diff(before, testdir.Tree(t, dir)); d != "" {
 					t.Errorf("a refused chart -o changed its directory (-before +after):\n%s", d)
 				}
 			}
-			if d := cmp.Diff(map[string]string{"target": "untouched"}, tree(t, outside)); d != "" {
+			if d := cmp.Diff(map[string]string{"target": "untouched"}, testdir.Tree(t, outside)); d != "" {
 				t.Errorf("chart -o wrote outside its directory (-want +got):\n%s", d)
 			}
 		})
