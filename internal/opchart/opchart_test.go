@@ -56,6 +56,15 @@ gpu:
 	}
 }
 
+// must fails the test on a setup step that did not happen: a case whose
+// setup failed would test nothing.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestWriteOwnsDir: chart -o owns its directory as build -o does. It never
 // writes through a link, refuses a directory holding files it did not
 // write (naming them, writing nothing), and on a second run replaces its
@@ -81,49 +90,49 @@ func TestWriteOwnsDir(t *testing.T) {
 		want  string // a part of the error; "" for success, leaving the fresh chart
 	}{
 		{"link at values.yaml", func(t *testing.T, dir, outside string) {
-			os.Symlink(filepath.Join(outside, "target"), filepath.Join(dir, "values.yaml"))
+			must(t, os.Symlink(filepath.Join(outside, "target"), filepath.Join(dir, "values.yaml")))
 		}, "values.yaml"},
 		{"link as templates", func(t *testing.T, dir, outside string) {
-			os.Symlink(outside, filepath.Join(dir, "templates"))
+			must(t, os.Symlink(outside, filepath.Join(dir, "templates")))
 		}, "templates"},
 		{"link as templates of a chart it wrote", func(t *testing.T, dir, outside string) {
-			os.Remove(dir)
-			opchart.Write(dir, v, dir)
-			os.RemoveAll(filepath.Join(dir, "templates"))
-			os.Symlink(outside, filepath.Join(dir, "templates"))
+			must(t, os.Remove(dir))
+			must(t, opchart.Write(dir, v, dir))
+			must(t, os.RemoveAll(filepath.Join(dir, "templates")))
+			must(t, os.Symlink(outside, filepath.Join(dir, "templates")))
 		}, "templates"},
 		{"link at a file it wrote", func(t *testing.T, dir, outside string) {
-			os.Remove(dir)
-			opchart.Write(dir, v, dir)
-			os.Remove(filepath.Join(dir, "values.yaml"))
-			os.Symlink(filepath.Join(outside, "target"), filepath.Join(dir, "values.yaml"))
+			must(t, os.Remove(dir))
+			must(t, opchart.Write(dir, v, dir))
+			must(t, os.Remove(filepath.Join(dir, "values.yaml")))
+			must(t, os.Symlink(filepath.Join(outside, "target"), filepath.Join(dir, "values.yaml")))
 		}, ""},
 		{"foreign file", func(t *testing.T, dir, outside string) {
-			os.WriteFile(filepath.Join(dir, "README.md"), []byte("mine"), 0o644)
+			must(t, os.WriteFile(filepath.Join(dir, "README.md"), []byte("mine"), 0o644))
 		}, "README.md"},
 		{"foreign file beside a chart it wrote", func(t *testing.T, dir, outside string) {
-			os.Remove(dir)
-			opchart.Write(dir, v, dir)
-			os.WriteFile(filepath.Join(dir, "templates", "mine.yaml"), []byte("mine"), 0o644)
+			must(t, os.Remove(dir))
+			must(t, opchart.Write(dir, v, dir))
+			must(t, os.WriteFile(filepath.Join(dir, "templates", "mine.yaml"), []byte("mine"), 0o644))
 		}, "templates/mine.yaml"},
 		{"list naming a file outside", func(t *testing.T, dir, outside string) {
-			os.WriteFile(filepath.Join(dir, ".vdirender-files"), []byte("../outside/target\n"), 0o644)
+			must(t, os.WriteFile(filepath.Join(dir, ".vdirender-files"), []byte("../outside/target\n"), 0o644))
 		}, "not a file vdirender writes"},
 		{"list of build -o", func(t *testing.T, dir, outside string) {
-			os.WriteFile(filepath.Join(dir, ".vdirender-files"), []byte("kasm/configmap_a.yaml\n"), 0o644)
-			os.Mkdir(filepath.Join(dir, "kasm"), 0o755)
-			os.WriteFile(filepath.Join(dir, "kasm", "configmap_a.yaml"), []byte("a"), 0o644)
+			must(t, os.WriteFile(filepath.Join(dir, ".vdirender-files"), []byte("kasm/configmap_a.yaml\n"), 0o644))
+			must(t, os.Mkdir(filepath.Join(dir, "kasm"), 0o755))
+			must(t, os.WriteFile(filepath.Join(dir, "kasm", "configmap_a.yaml"), []byte("a"), 0o644))
 		}, "not a file vdirender writes"},
 		{"re-run", func(t *testing.T, dir, outside string) {
-			os.Remove(dir)
-			opchart.Write(dir, v, dir)
-			os.WriteFile(filepath.Join(dir, "values.yaml"), []byte("edited"), 0o644)
+			must(t, os.Remove(dir))
+			must(t, opchart.Write(dir, v, dir))
+			must(t, os.WriteFile(filepath.Join(dir, "values.yaml"), []byte("edited"), 0o644))
 		}, ""},
 		{"re-run removes a file it wrote before", func(t *testing.T, dir, outside string) {
-			os.Remove(dir)
-			opchart.Write(dir, v, dir)
-			os.WriteFile(filepath.Join(dir, ".vdirender-files"), []byte(list+stale+"\n"), 0o644)
-			os.WriteFile(filepath.Join(dir, filepath.FromSlash(stale)), []byte("old"), 0o644)
+			must(t, os.Remove(dir))
+			must(t, opchart.Write(dir, v, dir))
+			must(t, os.WriteFile(filepath.Join(dir, ".vdirender-files"), []byte(list+stale+"\n"), 0o644))
+			must(t, os.WriteFile(filepath.Join(dir, filepath.FromSlash(stale)), []byte("old"), 0o644))
 		}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
