@@ -77,9 +77,9 @@ func checkDocument(doc *yamlv3.Node) error {
 
 // DuplicateKeyError is a key given twice in one mapping. Readers keep one
 // of the two silently, and not the same one: kyaml, which the rules read
-// through, the first; sigs.k8s.io/yaml, which kubectl, Helm and Argo CD
-// decode with, the last. What a rule checked would not be what the cluster
-// gets.
+// through, the first; sigs.k8s.io/yaml's non-strict Unmarshal, which Helm
+// reads values with and Kubernetes' YAML decoder uses, the last. What a
+// rule checked would not be what the cluster gets.
 type DuplicateKeyError struct {
 	Key   string
 	Path  string // the field path from the document's root

@@ -11,7 +11,8 @@ import (
 
 // ResolveAnchors writes every object of items out plainly: each alias is
 // replaced by a copy of what its anchor holds and each merge key (<<) by
-// the fields it merges, as kubectl, Helm and Argo CD decode them. The rules
+// the fields it merges, as sigs.k8s.io/yaml (Helm, Kubernetes' YAML
+// decoder) decodes them. The rules
 // read nodes: an alias would show them its anchor's name, and a merge key
 // would hide the containers, images or limits it carries, while the
 // cluster gets the values. Objects without anchors are left as they are.
